@@ -1,0 +1,327 @@
+"""The pure-Python tokenizer twin: UART bytes in, frames out.
+
+Interface (the C twin in csrc/ implements exactly this):
+
+    tok = Tokenizer(capacity=4096, frame_max=1536)
+    tok.feed(data) -> bytes accepted (the rest must be fed again later)
+    tok.next()     -> NONE (need more bytes), LINE, PROMPT or PAYLOAD
+    tok.frame      -> memoryview of the frame's bytes, valid until next()
+    tok.remaining  -> after a LINE: payload bytes announced by it (0 for a
+                      plain line); after a PAYLOAD: bytes still to come in
+                      later PAYLOAD frames (0 = this frame ends the payload)
+    tok.configure(hex_recv, showlength, push_mask)
+
+Frames:
+  LINE     one line without its end (CR, LF or any mix; blank lines vanish).
+           Echo lines (``AT...``) are lines like any other.
+  PROMPT   the data-mode ``>`` at the start of a line (no line end follows;
+           one space after it is swallowed).
+  PAYLOAD  counted data announced by the LINE just before it:
+           ``+QIRD: <n>[,<rem>]`` (buffer mode) or, for a socket in direct push
+           mode (bit id of push_mask), ``+QIURC: "recv",<id>,<n>``.  The data
+           is taken by count, never scanned: on the next line (exactly one
+           line end after the header), after a comma (viewmode 1; the header
+           LINE then stops before that comma), or quoted after a comma
+           (``"recv",0,4,"54657374"``; quoted text or quoted hex digits).
+           In hex mode (recv dataformat 1) 2n digits are decoded to n bytes.
+           Payloads longer than frame_max come as several frames.
+Lines longer than frame_max are cut; the rest of the line is dropped.
+"""
+
+from .ring import Ring
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+    def const(x):
+        return x
+
+NONE = const(0)
+LINE = const(1)
+PROMPT = const(2)
+PAYLOAD = const(3)
+
+_START = const(0)     # at a line start: skip line ends, spot the prompt
+_LINE = const(1)      # inside a line
+_EOL_LF = const(2)    # a counted header ended in CR: an LF may follow
+_INLINE = const(3)    # a counted header ended in a comma: is the data quoted?
+_DATA = const(4)      # copying a counted payload
+_CLOSE_QUOTE = const(5)
+
+_CR = const(13)
+_LF = const(10)
+_COMMA = const(44)
+_QUOTE = const(34)
+_PROMPT_CHAR = const(62)
+_SPACE = const(32)
+
+_QIRD = b"+QIRD: "
+_RECV = b'+QIURC: "recv",'
+
+# Hex digit values; 255 = not a digit (decoded as 0, so both twins agree).
+_HEX = bytearray(b"\xff" * 256)
+for _i in range(10):
+    _HEX[48 + _i] = _i
+for _i in range(6):
+    _HEX[65 + _i] = 10 + _i
+    _HEX[97 + _i] = 10 + _i
+
+
+def _number(buf, start, end):
+    """Decimal value of buf[start:end], or -1 if it is not all digits."""
+    if start >= end or end - start > 9:
+        return -1
+    v = 0
+    for i in range(start, end):
+        c = buf[i] - 48
+        if c < 0 or c > 9:
+            return -1
+        v = v * 10 + c
+    return v
+
+
+class Tokenizer:
+    def __init__(self, capacity=4096, frame_max=1536):
+        if frame_max < 64:
+            raise ValueError("frame_max must be at least 64")
+        self.ring = Ring(capacity)
+        self.out = bytearray(frame_max)
+        self._view = memoryview(self.out)
+        self._ring_view = memoryview(self.ring.buf)
+        self.length = 0
+        self.remaining = 0
+        self.hex_recv = 0
+        self.showlength = 0
+        self.push_mask = 0
+        self.reset()
+
+    def reset(self):
+        """Forget buffered bytes and any half-read frame (after a reboot)."""
+        self.ring.clear()
+        self.length = 0
+        self.remaining = 0
+        self._state = _START
+        self._swallow_space = False
+        self._left = 0        # payload bytes (decoded) still to copy
+        self._hex = False     # current payload is hex digits
+        self._quoted = False  # current payload ends with a quote
+        self._piece = 0       # payload bytes already in out for this frame
+        self._commas = 0
+
+    def configure(self, hex_recv=None, showlength=None, push_mask=None):
+        if hex_recv is not None:
+            self.hex_recv = 1 if hex_recv else 0
+        if showlength is not None:
+            self.showlength = 1 if showlength else 0
+        if push_mask is not None:
+            self.push_mask = push_mask & 31
+
+    def feed(self, data):
+        return self.ring.write(data)
+
+    def free(self):
+        return self.ring.free()
+
+    @property
+    def frame(self):
+        return self._view[:self.length]
+
+    # -- header recognition ------------------------------------------------
+
+    def _header(self, commas, eol):
+        """Payload length announced by the line in out[:length], or -1.
+
+        commas: how many commas out[:length] holds.  eol: the line ended
+        there; otherwise it stopped at a comma, where inline data starts
+        only if the header has all its fields."""
+        out = self.out
+        n = self.length
+        if n > 7 and out[1] == 81 and out.find(_QIRD, 0, 7) == 0:
+            need = 1 + self.showlength  # <n>[,<remaining>]
+            have = commas + 1
+            if have > need or (not eol and have != need):
+                return -1
+            start = 7
+        elif n > 15 and out[1] == 81 and out.find(_RECV, 0, 15) == 0:
+            if commas != 2 or not self.push_mask:  # "recv",<id>,<n>
+                return -1
+            comma = out.find(b",", 15, n)
+            cid = _number(out, 15, comma)
+            if cid < 0 or cid > 4 or not (self.push_mask >> cid) & 1:
+                return -1
+            start = comma + 1
+        else:
+            return -1
+        value = -1
+        while start <= n:
+            end = out.find(b",", start, n)
+            if end < 0:
+                end = n
+            v = _number(out, start, end)
+            if v < 0:
+                return -1
+            if value < 0:
+                value = v
+            start = end + 1
+        return value if value > 0 else -1
+
+    def _start_payload(self, n, hexdata, quoted):
+        self._left = n
+        self._hex = hexdata
+        self._quoted = quoted
+        self._piece = 0
+        self.remaining = n
+        self._state = _DATA
+
+    # -- the step function -------------------------------------------------
+
+    def next(self):
+        ring = self.ring
+        buf = ring.buf
+        cap = ring.cap
+        out = self.out
+        omax = len(out)
+        while True:
+            st = self._state
+            if st == _START:
+                if ring.count == 0:
+                    return NONE
+                c = buf[ring.head]
+                if c == _CR or c == _LF:
+                    ring.skip(1)
+                    continue
+                if c == _SPACE and self._swallow_space:
+                    self._swallow_space = False
+                    ring.skip(1)
+                    continue
+                self._swallow_space = False
+                if c == _PROMPT_CHAR:
+                    ring.skip(1)
+                    self._swallow_space = True
+                    self.length = 0
+                    return PROMPT
+                self.length = 0
+                self.remaining = 0
+                self._commas = 0
+                self._state = _LINE
+            elif st == _LINE:
+                n = self.length
+                commas = self._commas
+                while ring.count:
+                    c = buf[ring.head]
+                    ring.skip(1)
+                    if c == _CR or c == _LF:
+                        self.length = n
+                        count = self._header(commas, True)
+                        if count > 0:
+                            self._start_payload(count, self.hex_recv, False)
+                            if c == _CR:
+                                self._state = _EOL_LF
+                        else:
+                            self._state = _START
+                        return LINE
+                    if c == _COMMA and n < 40 and out[0] == 43:
+                        self.length = n
+                        count = self._header(commas, False)
+                        if count > 0:
+                            self._start_payload(count, self.hex_recv, False)
+                            self._state = _INLINE
+                            return LINE
+                        commas += 1
+                    if n < omax:
+                        out[n] = c
+                        n += 1
+                self.length = n
+                self._commas = commas
+                return NONE
+            elif st == _EOL_LF:
+                if ring.count == 0:
+                    return NONE
+                if buf[ring.head] == _LF:
+                    ring.skip(1)
+                self._state = _DATA
+            elif st == _INLINE:
+                kind = self._inline_kind()
+                if kind < 0:
+                    return NONE
+                if kind > 0:
+                    ring.skip(1)  # the opening quote
+                    self._quoted = True
+                    if kind == 2:
+                        self._hex = True
+                self._state = _DATA
+            elif st == _DATA:
+                got = self._copy_payload(buf, cap, out, omax)
+                if got:
+                    return PAYLOAD
+                return NONE
+            else:  # _CLOSE_QUOTE
+                if ring.count == 0:
+                    return NONE
+                if buf[ring.head] == _QUOTE:
+                    ring.skip(1)
+                self._state = _START
+
+    def _inline_kind(self):
+        """0 raw, 1 quoted as configured, 2 quoted hex; -1 wait for bytes."""
+        ring = self.ring
+        if ring.count == 0:
+            return -1
+        if ring.peek(0) != _QUOTE:
+            return 0
+        if self._hex:
+            return 1
+        n = self._left
+        # Raw text may start with a quote: it is quoted only when a closing
+        # quote (text) or more hex digits (hex) stand where raw data would
+        # be followed by its line end.
+        if n + 2 > ring.cap:
+            return 0
+        if ring.count < n + 2:
+            return 0 if ring.count == ring.cap else -1
+        c = ring.peek(n + 1)
+        if c == _QUOTE:
+            return 1
+        if _HEX[c] != 255:
+            return 2
+        return 0
+
+    def _copy_payload(self, buf, cap, out, omax):
+        """Move payload bytes from the ring to out; True when a frame is ready."""
+        ring = self.ring
+        n = self._piece
+        left = self._left
+        if self._hex:
+            while left and n < omax and ring.count >= 2:
+                hi = _HEX[ring.peek(0)]
+                lo = _HEX[ring.peek(1)]
+                ring.skip(2)
+                out[n] = ((0 if hi == 255 else hi) << 4) | (0 if lo == 255 else lo)
+                n += 1
+                left -= 1
+        else:
+            view = self._ring_view
+            while left and n < omax and ring.count:
+                k = cap - ring.head
+                if k > ring.count:
+                    k = ring.count
+                if k > left:
+                    k = left
+                if k > omax - n:
+                    k = omax - n
+                h = ring.head
+                self._view[n:n + k] = view[h:h + k]
+                ring.skip(k)
+                n += k
+                left -= k
+        self._left = left
+        if left and n < omax:
+            self._piece = n
+            return False
+        # a frame: the whole payload, or a full piece of a long one
+        self._piece = 0
+        self.length = n
+        self.remaining = left
+        if left == 0:
+            self._state = _CLOSE_QUOTE if self._quoted else _START
+        return True
