@@ -1,0 +1,103 @@
+"""One AT command in flight: what answers it and when it is finished.
+
+A command has two parts.  The *wire* part ends with the final result
+(OK / ERROR / +CME ERROR); only one command is on the wire at a time.  Some
+commands have a *result* part that arrives later as URCs (+QIOPEN:,
+SEND OK, CLOSE OK, +QPING:, +QNTP:, "dnsgip"); the wire is free for other
+commands meanwhile.  Deadlines are exposed, never slept on.
+"""
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# status
+WAITING = const(0)   # on the wire, no final result yet
+PROMPTED = const(1)  # the '>' came: the data may be written
+AWAITING = const(2)  # OK came; waiting for the result URC(s)
+DONE = const(3)      # finished well
+FAILED = const(4)    # ERROR, +CME ERROR, an <err> or SEND FAIL
+TIMED_OUT = const(5)
+
+REPLY_MS = const(300)  # the manual's maximum response time
+
+# name -> (result kind, result deadline ms); kinds match the URC families
+_RESULTS = {
+    "QIOPEN": ("open", 60000),     # manual note: wait 60 s for +QIOPEN
+    "QICLOSE": ("close", 10000),
+    "QISEND": ("send", 10000),
+    "QISENDEX": ("send", 10000),
+    "QPING": ("ping", 60000),      # the driver sets timeout*count + margin
+    "QNTP": ("ntp", 60000),
+    "QIDNSGIP": ("dns", 60000),
+}
+
+
+def command_name(wire):
+    """b'AT+QIOPEN=1,...\\r' -> 'QIOPEN'; b'ATI\\r' -> 'I'; b'AT\\r' -> ''."""
+    end = len(wire)
+    for stop in (b"=", b"?", b"\r"):
+        i = wire.find(stop)
+        if 0 <= i < end:
+            end = i
+    name = wire[2:end]
+    if name[:1] == b"+":
+        name = name[1:]
+    return name.decode().upper()
+
+
+class Command:
+    """Build one with the encoder's bytes; the protocol fills in the rest.
+
+    connect_id: the socket it concerns (QIOPEN, QICLOSE, QISEND, QIRD ...).
+    prompt: the command opens the '>' data mode.
+    result_ms: deadline of the result part (0: the table's default).
+    """
+
+    def __init__(self, wire, connect_id=-1, prompt=False, result_ms=0,
+                 reply_ms=REPLY_MS):
+        self.wire = wire
+        self.name = command_name(wire)
+        self.is_test = wire.endswith(b"=?\r")
+        self.connect_id = connect_id
+        self.prompt = prompt
+        self.reply_ms = reply_ms
+        result = None
+        if not self.is_test and b"=" in wire:
+            result = _RESULTS.get(self.name)
+            if self.name == "QISEND" and not prompt and wire.count(b",") < 2:
+                result = None  # AT+QISEND=<id>,0 queries counters only
+        self.result = result[0] if result else None
+        self.result_ms = result_ms or (result[1] if result else 0)
+        self.status = WAITING
+        self.lines = []        # information lines (events) of the reply
+        self.error = None      # <err> / CME code / -1 for plain ERROR
+        self.deadline = None   # ms; set when submitted, moved on each phase
+        self.results = []      # result-part events (ping replies, dns ...)
+        self.expect = 0        # dns: addresses still to come
+
+    @property
+    def done(self):
+        return self.status >= DONE
+
+    @property
+    def on_wire(self):
+        return self.status < AWAITING
+
+    def accepts(self, event):
+        """Is this information line part of the reply?"""
+        name = event.NAME
+        if name is None:  # bare text: only ATI-style commands have it
+            return self.name in ("I", "GMR", "GMM", "GMI", "CGSN")
+        return name == self.name
+
+    def finish(self, status, error=None):
+        self.status = status
+        if error is not None:
+            self.error = error
+
+    def __repr__(self):
+        return "<Command %r status=%d error=%r>" % (self.wire, self.status,
+                                                     self.error)

@@ -1,0 +1,684 @@
+"""Validated encoders for the BC26's AT commands.
+
+Every function returns the exact command line as ``bytes``, ending in ``\\r``
+alone (a stray ``\\n`` after a command that opens the ``>`` prompt would be sent
+as data). Every argument is checked against the ranges of the *BC26 TCP/IP AT
+Commands Manual V1.1* before a single byte is built, so nothing half-made can
+reach the UART:
+
+- a wrong type raises ``TypeError`` naming the parameter (``bool`` is not
+  accepted where an int is meant);
+- a value out of range, or a string that could end the command early or start
+  another one (``"``, CR, LF, ``;``, Ctrl-Z, ESC, anything outside printable
+  ASCII), raises ``ValueError`` naming the parameter.
+
+Payloads that are not printable ASCII go binary-safe through data mode
+(``qisend_fixed`` / ``qisend_var`` with ``var_payload``) or as hex
+(``qisendex``, ``hex=True``). Hex digits are produced in lower case.
+
+Pure Python in MicroPython's subset: no f-strings, no ``re``, no ``bytes %``.
+"""
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+
+    def const(value):
+        return value
+
+
+try:
+    from binascii import hexlify as _hexlify
+except ImportError:  # older MicroPython ports
+    from ubinascii import hexlify as _hexlify
+
+
+# Limits from the manual, public so that callers can chunk their data.
+MAX_TEXT_SEND = const(1024)  # AT+QISEND=<id>,<len>,<data>, text
+MAX_HEX_SEND = const(512)  # AT+QISEND hex / AT+QISENDEX, in bytes
+MAX_DATA_MODE = const(1460)  # after the '>' prompt, text
+MAX_HEX_DATA_MODE = const(730)  # after the '>' prompt, hex (bytes)
+MAX_READ = const(512)  # AT+QIRD
+# The manual gives no limit for <IP_address>/<domain_name>; 255 fits the
+# longest DNS name (253, 254 with the root dot) and any IPv6 literal.
+MAX_HOST_LEN = const(255)
+
+# Data-mode terminators: Ctrl-Z sends a variable-length payload, ESC cancels.
+CTRL_Z = b"\x1a"
+ESC = b"\x1b"
+
+_CR = b"\r"
+_COMMA = b","
+_QUOTE = b'"'
+
+# Commands of the manual that have a test form (AT+<NAME>=?).
+_TESTABLE = (
+    "QIOPEN",
+    "QICLOSE",
+    "QISTATE",
+    "QISEND",
+    "QIRD",
+    "QISENDEX",
+    "QISWTMD",
+    "QPING",
+    "QNTP",
+    "QIDNSGIP",
+    "QIDNSCFG",
+    "QICFG",
+    "QIGETERROR",
+)
+
+
+# -- argument checks -------------------------------------------------------
+
+
+def _type_name(value):
+    return getattr(type(value), "__name__", "?")
+
+
+def _int(name, value, lo, hi):
+    # bool is an int subclass on CPython and MicroPython alike; True as a
+    # connect id is almost certainly a mistake, so refuse it.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("%s must be an int, got %s" % (name, _type_name(value)))
+    if value < lo or value > hi:
+        raise ValueError("%s must be %d-%d, got %d" % (name, lo, hi, value))
+    return value
+
+
+def _one_of(name, value, allowed):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("%s must be an int, got %s" % (name, _type_name(value)))
+    if value not in allowed:
+        raise ValueError(
+            "%s must be one of %s, got %d"
+            % (name, ", ".join([str(a) for a in allowed]), value)
+        )
+    return value
+
+
+def _flag(name, value):
+    # On/off switches take True/False or 0/1: both read naturally.
+    if value is True or value is False:
+        return value
+    if isinstance(value, int):
+        if value == 0 or value == 1:
+            return value == 1
+        raise ValueError("%s must be True/False or 0/1, got %d" % (name, value))
+    raise TypeError("%s must be a bool, got %s" % (name, _type_name(value)))
+
+
+def _bytes(name, value):
+    # str is taken as UTF-8, so non-ASCII text shows up as bytes >= 0x80 and
+    # is refused by the callers that need ASCII.
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError("%s must be str or bytes, got %s" % (name, _type_name(value)))
+
+
+def _binary(name, value):
+    # Raw bytes only: a str here would be ambiguous (text or hex already?).
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError("%s must be bytes, got %s" % (name, _type_name(value)))
+
+
+def _show(c):
+    if 0x20 <= c < 0x7F:
+        return "'%s' (0x%02x)" % (chr(c), c)
+    return "byte 0x%02x" % c
+
+
+def _length(name, data, lo, hi, unit):
+    n = len(data)
+    if n < lo or n > hi:
+        raise ValueError("%s must be %d-%d %s, got %d" % (name, lo, hi, unit, n))
+    return n
+
+
+def _is_host_char(c):
+    # Letters, digits, '-', '.', '_' (seen in real names) and ':' (IPv6).
+    return (
+        0x61 <= c <= 0x7A
+        or 0x41 <= c <= 0x5A
+        or 0x30 <= c <= 0x39
+        or c == 0x2D
+        or c == 0x2E
+        or c == 0x5F
+        or c == 0x3A
+    )
+
+
+def _is_ipv4(b):
+    parts = b.split(b".")
+    if len(parts) != 4:
+        return False
+    for p in parts:
+        if not 1 <= len(p) <= 3:
+            return False
+        for c in p:
+            if not 0x30 <= c <= 0x39:
+                return False
+        if int(p) > 255:
+            return False
+    return True
+
+
+def _is_hex_digit(c):
+    return 0x30 <= c <= 0x39 or 0x41 <= c <= 0x46 or 0x61 <= c <= 0x66
+
+
+def _is_ipv6(b):
+    # Hex groups and colons; at most one '::'; 8 groups without it.
+    if b.count(b":") < 2 or b.find(b":::") >= 0:
+        return False
+    for c in b:
+        if not (c == 0x3A or _is_hex_digit(c)):
+            return False
+    double = b.count(b"::")
+    if double > 1:
+        return False
+    if double == 0 and (b.startswith(b":") or b.endswith(b":")):
+        return False
+    groups = [g for g in b.split(b":") if g]
+    for g in groups:
+        if len(g) > 4:
+            return False
+    if double:
+        return len(groups) <= 7
+    return len(groups) == 8
+
+
+def _host(name, value):
+    b = _bytes(name, value)
+    n = len(b)
+    if n < 1 or n > MAX_HOST_LEN:
+        raise ValueError(
+            "%s must be 1-%d characters, got %d" % (name, MAX_HOST_LEN, n)
+        )
+    for c in b:
+        if not _is_host_char(c):
+            raise ValueError(
+                "%s may hold only letters, digits and '-._:', got %s"
+                % (name, _show(c))
+            )
+    if b.find(b":") >= 0:
+        if not _is_ipv6(b):
+            raise ValueError("%s is not a valid IPv6 address" % name)
+        return b
+    # All digits and dots can only be meant as an IPv4 address.
+    numeric = True
+    for c in b:
+        if c != 0x2E and not 0x30 <= c <= 0x39:
+            numeric = False
+            break
+    if numeric:
+        if not _is_ipv4(b):
+            raise ValueError("%s is not a valid IPv4 address" % name)
+        return b
+    if b.startswith(b".") or b.find(b"..") >= 0:
+        raise ValueError("%s has an empty label" % name)
+    return b
+
+
+def _dns_addr(name, value):
+    b = _bytes(name, value)
+    for c in b:
+        if not (0x20 < c < 0x7F):
+            raise ValueError(
+                "%s must be an IPv4 or IPv6 address, got %s" % (name, _show(c))
+            )
+    if not (_is_ipv4(b) or _is_ipv6(b)):
+        raise ValueError("%s must be an IPv4 or IPv6 address" % name)
+    return b
+
+
+def _text_payload(name, data):
+    for c in data:
+        # '"' would end a quoted payload and ';' starts a new command on the
+        # module's parser; control bytes (CR, LF, Ctrl-Z, ESC) end or
+        # derail the line.
+        if c < 0x20 or c > 0x7E or c == 0x22 or c == 0x3B:
+            raise ValueError(
+                "%s must be printable ASCII without '\"' or ';', got %s"
+                % (name, _show(c))
+            )
+
+
+def _needs_quotes(data):
+    # The manual sends plain digits bare and asks for quotes around
+    # anything "special" (JSON and the like): quote unless alphanumeric.
+    for c in data:
+        if not (0x30 <= c <= 0x39 or 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A):
+            return True
+    return False
+
+
+def _d(n):
+    return str(n).encode()
+
+
+def _q(b):
+    return _QUOTE + b + _QUOTE
+
+
+def _line(*parts):
+    return b"".join(parts) + _CR
+
+
+def _params(head, values):
+    return _line(head, _COMMA.join(values))
+
+
+# -- basic bring-up --------------------------------------------------------
+
+
+def at():
+    """``AT``: is the module there (and in sync with our baud rate)?"""
+    return b"AT\r"
+
+
+def ate(on):
+    """``ATE0`` / ``ATE1``: command echo off / on (True/False or 0/1)."""
+    return b"ATE1\r" if _flag("on", on) else b"ATE0\r"
+
+
+def ati():
+    """``ATI``: product identification."""
+    return b"ATI\r"
+
+
+def atz():
+    """``ATZ``: restore the user profile (turns echo back on)."""
+    return b"ATZ\r"
+
+
+def cmee(n):
+    """``AT+CMEE=<n>``: 0 plain ERROR, 1 numeric, 2 verbose +CME ERROR."""
+    return _line(b"AT+CMEE=", _d(_int("n", n, 0, 2)))
+
+
+def cmee_read():
+    return b"AT+CMEE?\r"
+
+
+def cpin_read():
+    return b"AT+CPIN?\r"
+
+
+def cereg_read():
+    return b"AT+CEREG?\r"
+
+
+def cgatt_read():
+    return b"AT+CGATT?\r"
+
+
+def cgpaddr(context_id=None):
+    """``AT+CGPADDR`` (all contexts) or ``AT+CGPADDR=<cid>``.
+
+    The cid range is 27.007's for this module family, 0-10; the TCP/IP
+    stack itself only uses 1.
+    """
+    if context_id is None:
+        return b"AT+CGPADDR\r"
+    return _line(b"AT+CGPADDR=", _d(_int("context_id", context_id, 0, 10)))
+
+
+def cfun(n):
+    """``AT+CFUN=<n>``: 0 minimum, 1 full, 4 radio off."""
+    return _line(b"AT+CFUN=", _d(_one_of("n", n, (0, 1, 4))))
+
+
+def cfun_read():
+    return b"AT+CFUN?\r"
+
+
+def qrst(mode=1):
+    """``AT+QRST=1``: reboot the module (1 is the only mode)."""
+    return _line(b"AT+QRST=", _d(_one_of("mode", mode, (1,))))
+
+
+def test(name):
+    """``AT+<NAME>=?`` for a TCP/IP command of the manual.
+
+    ``name`` is case-insensitive, with or without ``AT+``: ``test("qiopen")``
+    and ``test("AT+QIOPEN")`` both give ``b"AT+QIOPEN=?\\r"``.
+    """
+    if not isinstance(name, str):
+        raise TypeError("name must be str, got %s" % _type_name(name))
+    upper = name.upper()
+    if upper.startswith("AT+"):
+        upper = upper[3:]
+    if upper not in _TESTABLE:
+        raise ValueError(
+            "name must be one of %s, got %r" % (", ".join(_TESTABLE), name)
+        )
+    return _line(b"AT+", upper.encode(), b"=?")
+
+
+# -- sockets ---------------------------------------------------------------
+
+
+def qiopen(
+    connect_id,
+    service_type,
+    host,
+    remote_port,
+    local_port=0,
+    access_mode=0,
+    context_id=1,
+    protocol_type=None,
+):
+    """``AT+QIOPEN=<ctx>,<id>,"<TCP|UDP>","<host>",<rport>,<lport>,<mode>[,<proto>]``.
+
+    ``local_port`` 0 lets the module pick; ``access_mode`` 0 buffer, 1 direct
+    push; ``protocol_type`` (0 IPv4, 1 IPv6) is sent only when given. The
+    manual's range for ``context_id`` is 1-3 although only 1 works today.
+    """
+    connect_id = _int("connect_id", connect_id, 0, 4)
+    st = _bytes("service_type", service_type)
+    try:
+        st = st.decode().upper().encode()
+    except UnicodeError:
+        pass  # refused just below
+    if st != b"TCP" and st != b"UDP":
+        raise ValueError(
+            'service_type must be "TCP" or "UDP", got %r' % (service_type,)
+        )
+    h = _host("host", host)
+    remote_port = _int("remote_port", remote_port, 1, 65535)
+    local_port = _int("local_port", local_port, 0, 65535)
+    access_mode = _int("access_mode", access_mode, 0, 1)
+    context_id = _int("context_id", context_id, 1, 3)
+    values = [
+        _d(context_id),
+        _d(connect_id),
+        _q(st),
+        _q(h),
+        _d(remote_port),
+        _d(local_port),
+        _d(access_mode),
+    ]
+    if protocol_type is not None:
+        values.append(_d(_int("protocol_type", protocol_type, 0, 1)))
+    return _params(b"AT+QIOPEN=", values)
+
+
+def qiclose(connect_id):
+    """``AT+QICLOSE=<id>``."""
+    return _line(b"AT+QICLOSE=", _d(_int("connect_id", connect_id, 0, 4)))
+
+
+def qistate_read():
+    """``AT+QISTATE?``: every open socket."""
+    return b"AT+QISTATE?\r"
+
+
+def qistate(query_type, value):
+    """``AT+QISTATE=<query_type>,<value>``.
+
+    ``query_type`` 0: ``value`` is a context id (1-3); 1: a connect id (0-4).
+    """
+    query_type = _int("query_type", query_type, 0, 1)
+    if query_type == 0:
+        value = _int("context_id", value, 1, 3)
+    else:
+        value = _int("connect_id", value, 0, 4)
+    return _params(b"AT+QISTATE=", [_d(query_type), _d(value)])
+
+
+# -- sending ---------------------------------------------------------------
+
+
+def qisend_text(connect_id, data, hex=False, quote=None):
+    """``AT+QISEND=<id>,<len>,<data>``: data on the command line.
+
+    Text (``hex=False``, the module's ``dataformat`` 0): ``data`` is str or
+    bytes, 1-1024 printable ASCII bytes without ``"`` or ``;``. ``quote=None``
+    wraps it in double quotes unless it is all letters and digits (the
+    manual quotes "special" data such as JSON; the quotes are not sent and
+    not counted); ``True`` always quotes; ``False`` never does and refuses
+    data holding a comma or space, which the module would split or drop.
+
+    Hex (``hex=True``, ``dataformat`` 1 for sending): ``data`` is raw bytes,
+    1-512 of them, sent as lower-case hex digits; the length counts bytes.
+    """
+    connect_id = _int("connect_id", connect_id, 0, 4)
+    hex = _flag("hex", hex)
+    if quote is not None and quote is not True and quote is not False:
+        raise TypeError("quote must be None, True or False, got %s" % _type_name(quote))
+    if hex:
+        raw = _binary("data", data)
+        n = _length("data", raw, 1, MAX_HEX_SEND, "bytes")
+        body = _hexlify(raw)
+        if quote is None:
+            quote = False
+    else:
+        body = _bytes("data", data)
+        n = _length("data", body, 1, MAX_TEXT_SEND, "bytes")
+        _text_payload("data", body)
+        if quote is None:
+            quote = _needs_quotes(body)
+        elif quote is False:
+            for c in body:
+                if c == 0x2C or c == 0x20:
+                    raise ValueError(
+                        "data holds %s and cannot be sent unquoted (quote=False)"
+                        % _show(c)
+                    )
+    if quote:
+        body = _q(body)
+    return _params(b"AT+QISEND=", [_d(connect_id), _d(n), body])
+
+
+def qisend_var(connect_id):
+    """``AT+QISEND=<id>``: variable-length data mode.
+
+    After the ``>`` prompt send ``var_payload(data)`` (data then Ctrl-Z);
+    ``ESC`` cancels.
+    """
+    return _line(b"AT+QISEND=", _d(_int("connect_id", connect_id, 0, 4)))
+
+
+def qisend_fixed(connect_id, length, hex=False):
+    """``AT+QISEND=<id>,<len>``: fixed-length data mode.
+
+    After the ``>`` prompt send exactly ``length`` bytes (any bytes), or in
+    hex format ``hex_payload(data)`` for ``length`` bytes of data.
+    ``length`` is 1-1460, or 1-730 when the send format is hex.
+    """
+    connect_id = _int("connect_id", connect_id, 0, 4)
+    hi = MAX_HEX_DATA_MODE if _flag("hex", hex) else MAX_DATA_MODE
+    length = _int("length", length, 1, hi)
+    return _params(b"AT+QISEND=", [_d(connect_id), _d(length)])
+
+
+def qisend_query(connect_id):
+    """``AT+QISEND=<id>,0``: the module's sent / acked / unacked counters."""
+    return _line(b"AT+QISEND=", _d(_int("connect_id", connect_id, 0, 4)), b",0")
+
+
+def var_payload(data):
+    """The bytes to send after ``qisend_var``'s prompt: ``data`` + Ctrl-Z.
+
+    ``data`` is 1-1460 bytes and may hold anything but Ctrl-Z (which would
+    end it early) and ESC (which would cancel the send). For hex format
+    send ``hex_payload(data) + CTRL_Z`` instead.
+    """
+    b = _bytes("data", data)
+    _length("data", b, 1, MAX_DATA_MODE, "bytes")
+    if b.find(CTRL_Z) >= 0:
+        raise ValueError("data must not contain Ctrl-Z (0x1a) in variable-length mode")
+    if b.find(ESC) >= 0:
+        raise ValueError("data must not contain ESC (0x1b) in variable-length mode")
+    return b + CTRL_Z
+
+
+def hex_payload(data):
+    """Lower-case hex digits of 1-730 raw bytes, for data mode in hex format."""
+    raw = _binary("data", data)
+    _length("data", raw, 1, MAX_HEX_DATA_MODE, "bytes")
+    return _hexlify(raw)
+
+
+def qisendex(connect_id, data):
+    """``AT+QISENDEX=<id>,<len>,<hex>``: 1-512 raw bytes sent as hex."""
+    connect_id = _int("connect_id", connect_id, 0, 4)
+    raw = _binary("data", data)
+    n = _length("data", raw, 1, MAX_HEX_SEND, "bytes")
+    return _params(b"AT+QISENDEX=", [_d(connect_id), _d(n), _hexlify(raw)])
+
+
+# -- receiving and access mode ---------------------------------------------
+
+
+def qird(connect_id, length):
+    """``AT+QIRD=<id>,<len>``: read up to 1-512 bytes from the buffer."""
+    connect_id = _int("connect_id", connect_id, 0, 4)
+    length = _int("length", length, 1, MAX_READ)
+    return _params(b"AT+QIRD=", [_d(connect_id), _d(length)])
+
+
+def qiswtmd(connect_id, access_mode):
+    """``AT+QISWTMD=<id>,<mode>``: 0 buffer access, 1 direct push."""
+    connect_id = _int("connect_id", connect_id, 0, 4)
+    access_mode = _int("access_mode", access_mode, 0, 1)
+    return _params(b"AT+QISWTMD=", [_d(connect_id), _d(access_mode)])
+
+
+def qiswtmd_read():
+    return b"AT+QISWTMD?\r"
+
+
+# -- ping, NTP, DNS --------------------------------------------------------
+
+_PING_DEFAULT_TIMEOUT = const(4)
+_PING_DEFAULT_COUNT = const(4)
+_NTP_DEFAULT_PORT = const(123)
+
+
+def qping(host, timeout=None, count=None, size=None, context_id=1):
+    """``AT+QPING=<ctx>,"<host>"[,<timeout>[,<count>[,<size>]]]``.
+
+    ``timeout`` 1-255 s, ``count`` 1-10, ``size`` 32-200 bytes. The manual's
+    parameters are positional, so a later one given without an earlier one
+    fills the earlier with the module's default (timeout 4, count 4).
+    """
+    context_id = _int("context_id", context_id, 1, 3)
+    h = _host("host", host)
+    if timeout is not None:
+        timeout = _int("timeout", timeout, 1, 255)
+    if count is not None:
+        count = _int("count", count, 1, 10)
+    if size is not None:
+        size = _int("size", size, 32, 200)
+    values = [_d(context_id), _q(h)]
+    if size is not None and count is None:
+        count = _PING_DEFAULT_COUNT
+    if count is not None and timeout is None:
+        timeout = _PING_DEFAULT_TIMEOUT
+    if timeout is not None:
+        values.append(_d(timeout))
+    if count is not None:
+        values.append(_d(count))
+    if size is not None:
+        values.append(_d(size))
+    return _params(b"AT+QPING=", values)
+
+
+def qntp(server, port=None, autosettime=None, context_id=1):
+    """``AT+QNTP=<ctx>,"<server>"[,<port>[,<autosettime>]]``.
+
+    ``port`` 1-65535 (the module only supports 123 today); ``autosettime``
+    0/1 sets the RTC. ``autosettime`` without ``port`` fills port 123.
+    """
+    context_id = _int("context_id", context_id, 1, 3)
+    s = _host("server", server)
+    if port is not None:
+        port = _int("port", port, 1, 65535)
+    if autosettime is not None:
+        autosettime = _int("autosettime", autosettime, 0, 1)
+        if port is None:
+            port = _NTP_DEFAULT_PORT
+    values = [_d(context_id), _q(s)]
+    if port is not None:
+        values.append(_d(port))
+    if autosettime is not None:
+        values.append(_d(autosettime))
+    return _params(b"AT+QNTP=", values)
+
+
+def qidnsgip(host, context_id=1):
+    """``AT+QIDNSGIP=<ctx>,"<host>"``: resolve; answers come as URCs."""
+    context_id = _int("context_id", context_id, 1, 3)
+    h = _host("host", host)
+    return _params(b"AT+QIDNSGIP=", [_d(context_id), _q(h)])
+
+
+def qidnscfg(primary=None, secondary=None, context_id=1):
+    """``AT+QIDNSCFG=<ctx>`` (query) or ``AT+QIDNSCFG=<ctx>,"<pri>"[,"<sec>"]``.
+
+    Addresses are IPv4 dotted quads or IPv6 text.
+    """
+    context_id = _int("context_id", context_id, 1, 3)
+    if primary is None:
+        if secondary is not None:
+            raise ValueError("secondary needs primary to be given as well")
+        return _line(b"AT+QIDNSCFG=", _d(context_id))
+    values = [_d(context_id), _q(_dns_addr("primary", primary))]
+    if secondary is not None:
+        values.append(_q(_dns_addr("secondary", secondary)))
+    return _params(b"AT+QIDNSCFG=", values)
+
+
+# -- QICFG -----------------------------------------------------------------
+
+
+def qicfg_dataformat(send=None, recv=None):
+    """``AT+QICFG="dataformat"[,<send>,<recv>]``: 0 text, 1 hex.
+
+    Both None is the query form; otherwise both are required.
+    """
+    if send is None and recv is None:
+        return b'AT+QICFG="dataformat"\r'
+    if send is None:
+        raise ValueError("send must be given together with recv")
+    if recv is None:
+        raise ValueError("recv must be given together with send")
+    send = _int("send", send, 0, 1)
+    recv = _int("recv", recv, 0, 1)
+    return _line(b'AT+QICFG="dataformat",', _d(send), _COMMA, _d(recv))
+
+
+def _qicfg_mode(option, mode):
+    if mode is None:
+        return _line(b'AT+QICFG="', option, b'"')
+    mode = _int("mode", mode, 0, 1)
+    return _line(b'AT+QICFG="', option, b'",', _d(mode))
+
+
+def qicfg_viewmode(mode=None):
+    """``AT+QICFG="viewmode"[,<mode>]``: 1 puts received data after a comma."""
+    return _qicfg_mode(b"viewmode", mode)
+
+
+def qicfg_showlength(mode=None):
+    """``AT+QICFG="showlength"[,<mode>]``: 1 adds the optional lengths."""
+    return _qicfg_mode(b"showlength", mode)
+
+
+def qicfg_echomode(mode=None):
+    """``AT+QICFG="echomode"[,<mode>]``: 1 echoes data-mode input."""
+    return _qicfg_mode(b"echomode", mode)
+
+
+def qigeterror():
+    """``AT+QIGETERROR``: the last TCP/IP error code and its text."""
+    return b"AT+QIGETERROR\r"

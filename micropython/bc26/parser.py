@@ -1,0 +1,244 @@
+"""Frames to typed events.
+
+parse_line() knows the grammar of every reply and URC of the manual, and
+the variants real firmware sends (WIRE.md).  It has no memory: which
+command a line answers is the protocol state's business.
+"""
+
+from . import events as ev
+
+
+def split_fields(text):
+    """Split a parameter list at commas outside double quotes.
+
+    Quoted fields come back without quotes as str; bare decimal fields as
+    int; anything else as stripped str."""
+    out = []
+    i = 0
+    n = len(text)
+    while i <= n:
+        while i < n and text[i] == " ":
+            i += 1
+        if i < n and text[i] == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                end = n
+            out.append(text[i + 1:end])
+            i = text.find(",", end)
+            if i < 0:
+                break
+            i += 1
+            continue
+        end = text.find(",", i)
+        if end < 0:
+            end = n
+        field = text[i:end].strip()
+        out.append(_int_or_str(field))
+        i = end + 1
+    return out
+
+
+def _int_or_str(field):
+    if field and (field.isdigit() or (field[0] == "-" and field[1:].isdigit())):
+        return int(field)
+    return field
+
+
+def _ints(fields, count):
+    """The first count fields as ints, or None when one is not a number."""
+    if len(fields) < count:
+        return None
+    for i in range(count):
+        if not isinstance(fields[i], int):
+            return None
+    return fields[:count]
+
+
+def _decode(line):
+    try:
+        return bytes(line).decode()
+    except Exception:  # boot junk: keep what is readable
+        return "".join(chr(b) if 32 <= b < 127 else "?" for b in bytes(line))
+
+
+def parse_time(text):
+    """'YY/MM/DD,hh:mm:ss±zz' (also 'hh:mm:ss:cc±zz' as in the manual's
+    example, and four-digit years) -> (Y, M, D, h, m, s, zone_quarters)."""
+    try:
+        date, clock = text.split(",")
+        y, mo, d = [int(x) for x in date.split("/")]
+        if y < 100:
+            y += 2000
+        sign = 1
+        cut = clock.rfind("+")
+        if cut < 0:
+            cut = clock.rfind("-")
+            sign = -1
+        if cut < 0:
+            zone = 0
+            cut = len(clock)
+        else:
+            zone = sign * int(clock[cut + 1:])
+        parts = [int(x) for x in clock[:cut].split(":")]
+        if len(parts) < 3:
+            return None
+        return (y, mo, d, parts[0], parts[1], parts[2], zone)
+    except (ValueError, IndexError):
+        return None
+
+
+def _recv_urc(fields):
+    cid = fields[1] if len(fields) > 1 else None
+    if not isinstance(cid, int):
+        return None
+    if len(fields) == 2:
+        return ev.RecvNotify(cid, None)
+    if fields[2] == "buff full":
+        return ev.BufferFull(cid)
+    if isinstance(fields[2], int):
+        # Buffer mode with showlength, or a push header: the tokenizer knows
+        # (it is told which sockets push); parse_line gets announced=True.
+        return ev.RecvNotify(cid, fields[2])
+    return None
+
+
+def _qiurc(text, announced):
+    fields = split_fields(text)
+    kind = fields[0] if fields else None
+    if kind == "recv":
+        e = _recv_urc(fields)
+        if e is not None and announced and isinstance(e, ev.RecvNotify):
+            return ev.RecvPush(e.connect_id, e.length)
+        return e
+    if kind == "closed" and len(fields) > 1 and isinstance(fields[1], int):
+        return ev.Closed(fields[1])
+    if kind == "dnsgip" and len(fields) > 1:
+        if isinstance(fields[1], int):
+            nums = _ints(fields[1:], 3)
+            if nums:
+                return ev.DnsResult(nums[0], nums[1], nums[2])
+            return ev.DnsResult(fields[1], None, None)
+        return ev.DnsAddress(fields[1])
+    return None
+
+
+def _qiopen(f):
+    n = _ints(f, 2)
+    return ev.Opened(n[0], n[1]) if n and len(f) == 2 else None
+
+
+def _qistate(f):
+    if len(f) >= 8 and isinstance(f[0], int):
+        return ev.SocketState(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7])
+    return None
+
+
+def _qisend(f):
+    n = _ints(f, 3)
+    return ev.SendCounters(n[0], n[1], n[2]) if n else None
+
+
+def _qird(f):
+    if f and isinstance(f[0], int):
+        rem = f[1] if len(f) > 1 and isinstance(f[1], int) else None
+        return ev.ReadHeader(f[0], rem)
+    return None
+
+
+def _qping(f):
+    if len(f) == 5 and isinstance(f[0], int) and isinstance(f[1], str):
+        return ev.PingReply(f[0], f[1], f[2], f[3], f[4])
+    n = _ints(f, 7)
+    if n and len(f) == 7:
+        return ev.PingSummary(*n)
+    if len(f) == 1 and isinstance(f[0], int):
+        return ev.PingSummary(f[0])
+    return None
+
+
+def _qntp(f):
+    if f and isinstance(f[0], int):
+        text = f[1] if len(f) > 1 else None
+        return ev.NtpTime(f[0], parse_time(text) if text else None, text)
+    return None
+
+
+def _qidnscfg(f):
+    if f and isinstance(f[0], int):
+        return ev.DnsConfig(f[0], f[1] if len(f) > 1 else None,
+                            f[2] if len(f) > 2 else None)
+    return None
+
+
+def _qicfg(f):
+    if f and isinstance(f[0], str) and _ints(f[1:], len(f) - 1) is not None:
+        return ev.Config(f[0], tuple(f[1:]))
+    return None
+
+
+def _qigeterror(text):
+    code, _, desc = text.partition(",")
+    code = code.strip()
+    if code.isdigit():
+        return ev.LastError(int(code), desc.strip().strip('"'))
+    return None
+
+
+# Info parsers by name; each returns None for shapes it does not know
+# (test-command ranges, say), which then become generic Info events.
+_FIELD_PARSERS = {
+    "QIOPEN": _qiopen,
+    "QISTATE": _qistate,
+    "QISEND": _qisend,
+    "QIRD": _qird,
+    "QPING": _qping,
+    "QNTP": _qntp,
+    "QIDNSCFG": _qidnscfg,
+    "QICFG": _qicfg,
+}
+
+
+def parse_line(line, announced=False):
+    """Turn one LINE frame into an event.
+
+    announced: the tokenizer said a counted payload follows this line (its
+    .remaining was non-zero), which tells a push header from a buffer-mode
+    notification of the same shape."""
+    text = _decode(line)
+    if not text:
+        return None
+    c = text[0]
+    if c == "+":
+        colon = text.find(":")
+        if colon > 1:
+            name = text[1:colon]
+            rest = text[colon + 1:].strip()
+            e = None
+            if name == "QIURC":
+                e = _qiurc(rest, announced)
+            elif name == "CME ERROR":
+                e = ev.Error(int(rest) if rest.isdigit() else -1)
+            elif name == "IP":
+                e = ev.IpAddress(rest)
+            elif name == "QIGETERROR":
+                e = _qigeterror(rest)
+            elif "(" not in rest:
+                parse = _FIELD_PARSERS.get(name)
+                if parse is not None:
+                    e = parse(split_fields(rest))
+            if e is None:
+                e = ev.Info(name, rest)
+            return e
+    if text == "OK":
+        return ev.Ok()
+    if text == "ERROR":
+        return ev.Error(-1)
+    if text == "SEND OK":
+        return ev.SendOk()
+    if text == "SEND FAIL":
+        return ev.SendFail()
+    if text == "CLOSE OK":
+        return ev.CloseOk()
+    if (c == "A" or c == "a") and len(text) > 1 and text[1] in "Tt":
+        return ev.Echo(text)
+    return ev.Text(text)

@@ -1,0 +1,452 @@
+"""The sans-I/O protocol state: bytes and time in, commands and data out.
+
+    proto = Protocol()
+    wire = proto.submit(Command(commands.qiopen(0, "TCP", "10.0.0.1", 80)), now_ms)
+    uart.write(wire)
+    proto.receive_data(uart_bytes, now_ms)   # as often as bytes come
+    proto.expire(now_ms)                     # at proto.deadline()
+
+It routes every event: the reply of the one command on the wire, the
+result URCs of commands still awaiting them, and unsolicited URCs (socket
+state, incoming data, anything unknown) -- so a URC arriving between an
+echo and OK, before '>', or between OK and SEND OK never becomes a reply.
+Received socket data goes straight into the socket's receive ring.
+"""
+
+from . import events as ev
+from . import parser
+from .command import (Command, WAITING, PROMPTED, AWAITING, DONE, FAILED,
+                      TIMED_OUT)
+from .ring import Ring
+from . import _twin
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# socket states, numbered as +QISTATE <socket_state>
+INITIAL = const(0)
+CONNECTING = const(1)
+CONNECTED = const(2)
+CLOSING = const(3)
+REMOTE_CLOSING = const(4)
+
+BUFFER = const(0)       # access modes
+DIRECT_PUSH = const(1)
+
+MAX_URCS = const(16)    # unclaimed URCs kept for the application
+
+
+class SocketSlot:
+    """What the driver knows of one of the module's five sockets."""
+
+    def __init__(self, connect_id, rx_capacity):
+        self.connect_id = connect_id
+        self.rx_capacity = rx_capacity
+        self.rx = None            # Ring, allocated on first open
+        self.reset()
+
+    def reset(self):
+        self.state = INITIAL
+        self.service = None
+        self.host = None
+        self.port = 0
+        self.local_port = 0
+        self.access_mode = BUFFER
+        self.module_data = False  # buffer mode: data waits in the module
+        self.buff_full = 0        # times the module reported "buff full"
+        self.remote_closed = False
+        self.open_error = None
+        if self.rx is not None:
+            self.rx.clear()
+
+    def open(self, service, host, port, local_port, access_mode):
+        self.reset()
+        if self.rx is None:
+            self.rx = Ring(self.rx_capacity)
+        self.state = CONNECTING
+        self.service = service
+        self.host = host
+        self.port = port
+        self.local_port = local_port
+        self.access_mode = access_mode
+
+    @property
+    def readable(self):
+        return self.rx is not None and self.rx.count > 0
+
+    @property
+    def at_eof(self):
+        """Peer closed and every byte it sent has been delivered."""
+        return (self.remote_closed and not self.module_data
+                and not self.readable)
+
+    def __repr__(self):
+        return "<Socket %d state=%d mode=%d rx=%d>" % (
+            self.connect_id, self.state, self.access_mode,
+            self.rx.count if self.rx else 0)
+
+
+class Protocol:
+    def __init__(self, tokenizer=None, rx_capacity=4096):
+        self.tok = tokenizer if tokenizer is not None else _twin.Tokenizer()
+        self.sockets = [SocketSlot(i, rx_capacity) for i in range(5)]
+        self.wire = None          # the command on the wire
+        self.awaiting = []        # commands waiting for result URCs
+        self.urcs = []            # unclaimed URC events, oldest first
+        self.ip = None            # from +IP: or +CGPADDR
+        self.prompt_seen = False
+        self._sink = None         # socket receiving the current payload
+        self._stalled = False     # a payload frame waits for rx room
+        self._pending = b""       # bytes not yet taken by the tokenizer
+        self._now = 0
+        self.send_hex = 0         # QICFG settings, as last seen or set
+        self.viewmode = 0
+        self.echomode = 0
+
+    # -- commands ------------------------------------------------------------
+
+    def submit(self, cmd, now_ms):
+        """Put cmd on the wire; return the bytes to write."""
+        if self.wire is not None:
+            raise RuntimeError("a command is on the wire: %r" % self.wire.wire)
+        if cmd.result is not None:
+            for other in self.awaiting:
+                if other.result == cmd.result and (
+                        cmd.result != "open"
+                        or other.connect_id == cmd.connect_id):
+                    raise RuntimeError("%s still awaits its result" % other.name)
+        cmd.deadline = now_ms + cmd.reply_ms
+        self.wire = cmd
+        self.prompt_seen = False
+        return cmd.wire
+
+    def data_written(self, cmd, now_ms):
+        """The payload after '>' has been written: wait for OK again."""
+        cmd.status = WAITING
+        cmd.deadline = now_ms + cmd.reply_ms + cmd.result_ms
+
+    def deadline(self):
+        """Earliest deadline (ms) of anything waiting, or None."""
+        best = self.wire.deadline if self.wire is not None else None
+        for c in self.awaiting:
+            if best is None or c.deadline < best:
+                best = c.deadline
+        return best
+
+    def expire(self, now_ms):
+        """Time out whatever is past its deadline; return those commands."""
+        gone = []
+        c = self.wire
+        if c is not None and c.deadline is not None and now_ms >= c.deadline:
+            c.finish(TIMED_OUT)
+            self.wire = None
+            gone.append(c)
+        for c in self.awaiting[:]:
+            if now_ms >= c.deadline:
+                c.finish(TIMED_OUT, 569)
+                self.awaiting.remove(c)
+                gone.append(c)
+        return gone
+
+    def abandon(self):
+        """Forget the wire command (the caller resynchronises the module)."""
+        self.wire = None
+
+    # -- bytes in --------------------------------------------------------------
+
+    def receive_data(self, data, now_ms):
+        """Take bytes from the UART and act on every complete frame.
+
+        Returns False when a socket's receive ring is full and bytes are
+        held back (the caller stops reading the UART until the application
+        reads); nothing is dropped."""
+        self._now = now_ms
+        if self._pending:
+            data = self._pending + bytes(data)
+            self._pending = b""
+        tok = self.tok
+        mv = memoryview(data)
+        off = 0
+        while True:
+            if not self._drain_frames():
+                self._pending = bytes(mv[off:])
+                return False
+            if off >= len(mv):
+                return True
+            took = tok.feed(mv[off:])
+            off += took
+
+    def resume(self, now_ms):
+        """Retry held-back bytes after the application made room."""
+        return self.receive_data(b"", now_ms)
+
+    def _drain_frames(self):
+        tok = self.tok
+        while True:
+            if self._stalled:
+                if not self._deliver(tok.frame):
+                    return False
+                self._stalled = False
+                if tok.remaining == 0:
+                    self._payload_end()
+            kind = tok.next()
+            if kind == 0:
+                return True
+            if kind == 1:  # LINE
+                e = parser.parse_line(tok.frame, tok.remaining > 0)
+                if e is not None:
+                    self.handle(e)
+            elif kind == 2:  # PROMPT
+                self.handle(ev.Prompt())
+            else:  # PAYLOAD
+                if not self._deliver(tok.frame):
+                    self._stalled = True
+                    return False
+                if tok.remaining == 0:
+                    self._payload_end()
+
+    def _deliver(self, data):
+        slot = self._sink
+        if slot is None or slot.rx is None:
+            return True  # data for no known socket (a stale read): dropped
+        if slot.rx.free() < len(data):
+            return False
+        slot.rx.write(data)
+        return True
+
+    def _payload_end(self):
+        self._sink = None
+
+    # -- events ---------------------------------------------------------------
+
+    def handle(self, e):
+        """Route one event (public so tests can inject events directly)."""
+        t = type(e)
+        c = self.wire
+        if t is ev.Ok or t is ev.Error:
+            if c is None:
+                return  # a stray final result (after a timeout): ignore
+            self.wire = None
+            if t is ev.Error:
+                c.finish(FAILED, e.code)
+            else:
+                self._wire_ok(c)
+            return
+        if t is ev.Prompt:
+            self.prompt_seen = True
+            if c is not None and c.prompt and c.status == WAITING:
+                c.status = PROMPTED
+            return
+        if t is ev.Echo:
+            return
+        if t is ev.RecvPush:
+            slot = self.sockets[e.connect_id]
+            self._sink = slot
+            return
+        if t is ev.ReadHeader and c is not None and c.name == "QIRD":
+            c.lines.append(e)
+            slot = self.sockets[c.connect_id]
+            self._sink = slot if e.length > 0 else None
+            if e.length == 0:
+                slot.module_data = False
+            return
+        if self._result_event(e):
+            return
+        if self._socket_urc(e):
+            return
+        if c is not None and c.on_wire and c.accepts(e):
+            c.lines.append(e)
+            self._learn(e)
+            return
+        if t is ev.IpAddress:
+            self.ip = e.ip
+        self._learn(e)
+        self.urcs.append(e)
+        if len(self.urcs) > MAX_URCS:
+            self.urcs.pop(0)
+
+    def _wire_ok(self, c):
+        self._apply(c)
+        if c.result is None:
+            c.finish(DONE)
+        elif c.status == DONE or c.status == FAILED:
+            pass  # the result came before OK (tolerated)
+        else:
+            c.status = AWAITING
+            c.deadline = self._now + c.result_ms
+            self.awaiting.append(c)
+
+    def _result_event(self, e):
+        """A URC that completes the result part of a command."""
+        t = type(e)
+        if t is ev.Opened:
+            kind = "open"
+        elif t is ev.SendOk or t is ev.SendFail:
+            kind = "send"
+        elif t is ev.CloseOk:
+            kind = "close"
+        elif t is ev.PingReply or t is ev.PingSummary:
+            kind = "ping"
+        elif t is ev.NtpTime:
+            kind = "ntp"
+        elif t is ev.DnsResult or t is ev.DnsAddress:
+            kind = "dns"
+        else:
+            return False
+        c = self._waiting_for(kind, e)
+        if c is None:
+            if t is ev.Opened:
+                self._opened(e.connect_id, e.err)  # keep the slot right
+            return False  # nobody asked: an unsolicited event
+        self._result(c, e)
+        return True
+
+    def _waiting_for(self, kind, e):
+        cands = self.awaiting
+        if self.wire is not None:
+            cands = cands + [self.wire]
+        for c in cands:
+            if c.result == kind and (kind != "open"
+                                     or c.connect_id == e.connect_id):
+                return c
+        return None
+
+    def _result(self, c, e):
+        """Apply one result URC to the command awaiting it."""
+        t = type(e)
+        error = None
+        if t is ev.Opened:
+            self._opened(e.connect_id, e.err)
+            error = e.err
+        elif t is ev.SendFail:
+            error = -1
+        elif t is ev.CloseOk:
+            self.sockets[c.connect_id].reset()
+            self._sync_push_mask()
+        elif t is ev.PingReply:
+            c.results.append(e)
+            return
+        elif t is ev.PingSummary:
+            error = e.result
+        elif t is ev.NtpTime:
+            error = e.err
+        elif t is ev.DnsResult:
+            error = e.err
+            if not error and e.count:
+                c.results.append(e)
+                c.expect = e.count
+                return
+        elif t is ev.DnsAddress:
+            c.expect -= 1
+            if c.expect > 0:
+                c.results.append(e)
+                return
+        c.results.append(e)
+        if error:
+            c.finish(FAILED, error)
+        else:
+            c.finish(DONE)
+        if c in self.awaiting:
+            self.awaiting.remove(c)
+
+    def _opened(self, cid, err):
+        slot = self.sockets[cid]
+        if err == 0:
+            slot.state = CONNECTED
+        else:
+            slot.open_error = err
+            slot.state = INITIAL
+
+    def _socket_urc(self, e):
+        t = type(e)
+        if t is ev.RecvNotify:
+            self.sockets[e.connect_id].module_data = True
+        elif t is ev.BufferFull:
+            slot = self.sockets[e.connect_id]
+            slot.module_data = True
+            slot.buff_full += 1
+        elif t is ev.Closed:
+            slot = self.sockets[e.connect_id]
+            slot.remote_closed = True
+            slot.state = REMOTE_CLOSING
+            if slot.access_mode == BUFFER:
+                slot.module_data = True  # read until +QIRD: 0 before EOF
+        else:
+            return False
+        return True
+
+    # -- what replies teach us -------------------------------------------------
+
+    def _learn(self, e):
+        """Keep the tokenizer and the slots in step with what the module says."""
+        t = type(e)
+        if t is ev.Config:
+            self._config(e.name, e.values)
+        elif t is ev.SocketState:
+            if 0 <= e.connect_id <= 4:
+                slot = self.sockets[e.connect_id]
+                if slot.rx is None:
+                    slot.rx = Ring(slot.rx_capacity)
+                slot.state = e.state
+                slot.service = e.service_type
+                slot.host = e.host
+                slot.port = e.remote_port
+                slot.local_port = e.local_port
+                slot.access_mode = e.access_mode
+                self._sync_push_mask()
+        elif t is ev.Info and e.name == "CGPADDR":
+            f = parser.split_fields(e.text)
+            if len(f) > 1 and f[1]:
+                self.ip = f[1]
+
+    def _config(self, name, values):
+        tok = self.tok
+        if name == "showlength" and values:
+            tok.configure(showlength=values[0])
+        elif name == "dataformat" and len(values) > 1:
+            self.send_hex = values[0]
+            tok.configure(hex_recv=values[1])
+        elif name == "viewmode" and values:
+            self.viewmode = values[0]
+        elif name == "echomode" and values:
+            self.echomode = values[0]
+
+    def _apply(self, c):
+        """A command succeeded: make its effect ours too."""
+        w = c.wire
+        name = c.name
+        if name == "QIOPEN" and not c.is_test:
+            f = parser.split_fields(w[w.find(b"=") + 1:-1].decode())
+            mode = f[6] if len(f) > 6 else BUFFER
+            self.sockets[f[1]].open(f[2], f[3], f[4], f[5] if len(f) > 5 else 0,
+                                    mode)
+            self._sync_push_mask()
+        elif name == "QISWTMD" and b"=" in w and not c.is_test:
+            f = parser.split_fields(w[w.find(b"=") + 1:-1].decode())
+            self.sockets[f[0]].access_mode = f[1]
+            self._sync_push_mask()
+        elif name == "QICFG" and b"," in w:
+            f = parser.split_fields(w[w.find(b"=") + 1:-1].decode())
+            self._config(f[0], tuple(f[1:]))
+        elif name == "QRST":
+            self.reset_after_reboot()
+
+    def _sync_push_mask(self):
+        mask = 0
+        for s in self.sockets:
+            if s.state != INITIAL and s.access_mode == DIRECT_PUSH:
+                mask |= 1 << s.connect_id
+        self.tok.configure(push_mask=mask)
+
+    def reset_after_reboot(self):
+        """The module restarted: its sockets are gone, its buffers empty."""
+        for s in self.sockets:
+            s.reset()
+        self._sync_push_mask()
+        for c in self.awaiting:
+            c.finish(FAILED, 550)
+        self.awaiting = []
+        self.ip = None
