@@ -48,6 +48,23 @@ def command_name(wire):
     return name.decode().upper()
 
 
+# commands whose first (QIOPEN: second) parameter is a <connectID>
+_SOCKET_COMMANDS = ("QICLOSE", "QISEND", "QIRD", "QISENDEX", "QISWTMD")
+
+
+def _connect_id(name, wire):
+    """The <connectID> our own command line names, or -1."""
+    eq = wire.find(b"=")
+    if eq < 0:
+        return -1
+    if name == "QIOPEN":
+        eq = wire.find(b",", eq)
+    elif name not in _SOCKET_COMMANDS:
+        return -1
+    c = wire[eq + 1] - 48 if eq + 1 < len(wire) else -1
+    return c if 0 <= c <= 9 else -1
+
+
 class Command:
     """Build one with the encoder's bytes; the protocol fills in the rest.
 
@@ -61,6 +78,8 @@ class Command:
         self.wire = wire
         self.name = command_name(wire)
         self.is_test = wire.endswith(b"=?\r")
+        if connect_id < 0 and not self.is_test:
+            connect_id = _connect_id(self.name, wire)
         self.connect_id = connect_id
         self.prompt = prompt
         self.reply_ms = reply_ms

@@ -56,3 +56,29 @@ class Ring:
         if self.head >= self.cap:
             self.head -= self.cap
         self.count -= n
+
+    def readinto(self, dst, n=None):
+        """Move up to n (default len(dst)) bytes into dst; return the count."""
+        if n is None or n > len(dst):
+            n = len(dst)
+        if n > self.count:
+            n = self.count
+        got = 0
+        view = memoryview(self.buf)
+        out = memoryview(dst)
+        while got < n:
+            k = self.cap - self.head
+            if k > n - got:
+                k = n - got
+            out[got:got + k] = view[self.head:self.head + k]
+            self.skip(k)
+            got += k
+        return got
+
+    def find(self, byte, limit=None):
+        """Offset of the first byte equal to byte (an int), or -1."""
+        end = self.count if limit is None else min(limit, self.count)
+        for i in range(end):
+            if self.peek(i) == byte:
+                return i
+        return -1

@@ -39,6 +39,11 @@ DIRECT_PUSH = const(1)
 MAX_URCS = const(16)    # unclaimed URCs kept for the application
 
 
+def _params(wire):
+    """The parameters of our own command line, as split_fields gives them."""
+    return parser.split_fields(wire[wire.find(b"=") + 1:-1].decode())
+
+
 class SocketSlot:
     """What the driver knows of one of the module's five sockets."""
 
@@ -101,6 +106,7 @@ class Protocol:
         self._sink = None         # socket receiving the current payload
         self._stalled = False     # a payload frame waits for rx room
         self._pending = b""       # bytes not yet taken by the tokenizer
+        self._read_slot = None    # the socket the last AT+QIRD reads
         self._now = 0
         self.send_hex = 0         # QICFG settings, as last seen or set
         self.viewmode = 0
@@ -121,7 +127,23 @@ class Protocol:
         cmd.deadline = now_ms + cmd.reply_ms
         self.wire = cmd
         self.prompt_seen = False
+        self._on_submit(cmd)
         return cmd.wire
+
+    def _on_submit(self, cmd):
+        """Effects that must hold before the module can answer."""
+        name = cmd.name
+        if cmd.is_test or b"=" not in cmd.wire:
+            return
+        if name == "QIOPEN":
+            # reserve the slot now: pushed data may follow +QIOPEN at once
+            f = _params(cmd.wire)
+            mode = f[6] if len(f) > 6 else BUFFER
+            self.sockets[f[1]].open(f[2], f[3], f[4], f[5] if len(f) > 5 else 0,
+                                    mode)
+            self._sync_push_mask()
+        elif name == "QIRD" and 0 <= cmd.connect_id <= 4:
+            self._read_slot = self.sockets[cmd.connect_id]
 
     def data_written(self, cmd, now_ms):
         """The payload after '>' has been written: wait for OK again."""
@@ -232,6 +254,9 @@ class Protocol:
             self.wire = None
             if t is ev.Error:
                 c.finish(FAILED, e.code)
+                if c.name == "QIOPEN" and not c.is_test and c.connect_id >= 0:
+                    self.sockets[c.connect_id].reset()
+                    self._sync_push_mask()
             else:
                 self._wire_ok(c)
             return
@@ -246,9 +271,13 @@ class Protocol:
             slot = self.sockets[e.connect_id]
             self._sink = slot
             return
-        if t is ev.ReadHeader and c is not None and c.name == "QIRD":
-            c.lines.append(e)
-            slot = self.sockets[c.connect_id]
+        if t is ev.ReadHeader and self._read_slot is not None:
+            # routed by the last AT+QIRD, even one that timed out: the
+            # module has handed the data over and it must not be lost
+            if c is not None and c.name == "QIRD":
+                c.lines.append(e)
+            slot = self._read_slot
+            self._read_slot = None
             self._sink = slot if e.length > 0 else None
             if e.length == 0:
                 slot.module_data = False
@@ -370,6 +399,8 @@ class Protocol:
             slot.buff_full += 1
         elif t is ev.Closed:
             slot = self.sockets[e.connect_id]
+            if slot.state == INITIAL:
+                return True  # closed here already: nothing left to tell
             slot.remote_closed = True
             slot.state = REMOTE_CLOSING
             if slot.access_mode == BUFFER:
@@ -418,18 +449,12 @@ class Protocol:
         """A command succeeded: make its effect ours too."""
         w = c.wire
         name = c.name
-        if name == "QIOPEN" and not c.is_test:
-            f = parser.split_fields(w[w.find(b"=") + 1:-1].decode())
-            mode = f[6] if len(f) > 6 else BUFFER
-            self.sockets[f[1]].open(f[2], f[3], f[4], f[5] if len(f) > 5 else 0,
-                                    mode)
-            self._sync_push_mask()
-        elif name == "QISWTMD" and b"=" in w and not c.is_test:
-            f = parser.split_fields(w[w.find(b"=") + 1:-1].decode())
+        if name == "QISWTMD" and b"=" in w and not c.is_test:
+            f = _params(w)
             self.sockets[f[0]].access_mode = f[1]
             self._sync_push_mask()
         elif name == "QICFG" and b"," in w:
-            f = parser.split_fields(w[w.find(b"=") + 1:-1].decode())
+            f = _params(w)
             self._config(f[0], tuple(f[1:]))
         elif name == "QRST":
             self.reset_after_reboot()
