@@ -59,7 +59,6 @@ class Modem(_BlockingModem):
 def _coroutine(op):
     async def method(self, *args, **kw):
         return await self._arun(op(self, *args, **kw))
-    method.__doc__ = op.__doc__
     return method
 
 

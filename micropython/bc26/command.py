@@ -96,6 +96,7 @@ class Command:
         self.deadline = None   # ms; set when submitted, moved on each phase
         self.results = []      # result-part events (ping replies, dns ...)
         self.expect = 0        # dns: addresses still to come
+        self.cancelled = False  # ESC was sent at the prompt
 
     @property
     def done(self):

@@ -15,17 +15,18 @@ class Event:
         for i in range(len(names)):
             setattr(self, names[i], values[i] if i < len(values) else None)
 
-    def values(self):
+    def astuple(self):
+        # not values(): Config has a field of that name
         return tuple(getattr(self, n) for n in self.FIELDS)
 
     def __eq__(self, other):
-        return type(self) is type(other) and self.values() == other.values()
+        return type(self) is type(other) and self.astuple() == other.astuple()
 
     def __ne__(self, other):
         return not self.__eq__(other)
 
     def __repr__(self):
-        return "%s%r" % (type(self).__name__, self.values())
+        return "%s%r" % (type(self).__name__, self.astuple())
 
 
 # -- final results ----------------------------------------------------------

@@ -109,7 +109,6 @@ class Modem(Operations):
 def _blocking(op):
     def method(self, *args, **kw):
         return self._run(op(self, *args, **kw))
-    method.__doc__ = op.__doc__
     return method
 
 

@@ -105,6 +105,7 @@ class Protocol:
         self.prompt_seen = False
         self._sink = None         # socket receiving the current payload
         self._stalled = False     # a payload frame waits for rx room
+        self._delivered = 0       # bytes of that frame already in the ring
         self._pending = b""       # bytes not yet taken by the tokenizer
         self._read_slot = None    # the socket the last AT+QIRD reads
         self._now = 0
@@ -138,6 +139,8 @@ class Protocol:
         if name == "QIOPEN":
             # reserve the slot now: pushed data may follow +QIOPEN at once
             f = _params(cmd.wire)
+            if len(f) < 5 or not isinstance(f[1], int) or not 0 <= f[1] <= 4:
+                return  # malformed (manual 4.6): the module answers ERROR
             mode = f[6] if len(f) > 6 else BUFFER
             self.sockets[f[1]].open(f[2], f[3], f[4], f[5] if len(f) > 5 else 0,
                                     mode)
@@ -149,6 +152,16 @@ class Protocol:
         """The payload after '>' has been written: wait for OK again."""
         cmd.status = WAITING
         cmd.deadline = now_ms + cmd.reply_ms + cmd.result_ms
+
+    def cancel_data(self, cmd, now_ms):
+        """Abandon a variable-length send at the '>' prompt: returns the ESC
+        byte to write.  The module answers OK and sends nothing; the command
+        ends FAILED with 571 (cancel send)."""
+        cmd.status = WAITING
+        cmd.result = None
+        cmd.cancelled = True
+        cmd.deadline = now_ms + cmd.reply_ms
+        return b"\x1b"
 
     def deadline(self):
         """Earliest deadline (ms) of anything waiting, or None."""
@@ -234,9 +247,13 @@ class Protocol:
         slot = self._sink
         if slot is None or slot.rx is None:
             return True  # data for no known socket (a stale read): dropped
-        if slot.rx.free() < len(data):
+        # as much as fits: a frame may be larger than the whole ring
+        done = self._delivered
+        n = slot.rx.write(data[done:] if done else data)
+        if done + n < len(data):
+            self._delivered = done + n
             return False
-        slot.rx.write(data)
+        self._delivered = 0
         return True
 
     def _payload_end(self):
@@ -298,6 +315,9 @@ class Protocol:
             self.urcs.pop(0)
 
     def _wire_ok(self, c):
+        if c.cancelled:
+            c.finish(FAILED, 571)
+            return
         self._apply(c)
         if c.result is None:
             c.finish(DONE)
