@@ -231,6 +231,8 @@ class Protocol:
             if kind == 0:
                 return True
             if kind == 1:  # LINE
+                if tok.remaining and self._push_header(tok.frame):
+                    continue
                 e = parser.parse_line(tok.frame, tok.remaining > 0)
                 if e is not None:
                     self.handle(e)
@@ -242,6 +244,15 @@ class Protocol:
                     return False
                 if tok.remaining == 0:
                     self._payload_end()
+
+    def _push_header(self, line):
+        """The hot path of direct push: the tokenizer has already checked
+        this '+QIURC: "recv",<id>,<n>' header, so route its payload without
+        parsing (and allocating) anything."""
+        if line[1] != 81 or line[3] != 85:  # '+QIURC', not '+QIRD'
+            return False
+        self._sink = self.sockets[line[15] - 48]
+        return True
 
     def _deliver(self, data):
         slot = self._sink
