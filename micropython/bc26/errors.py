@@ -54,7 +54,7 @@ class ModemError(OSError):
     def __init__(self, code, text=None):
         if text is None:
             text = describe(code) if code >= 0 else "ERROR"
-        OSError.__init__(self, code, text)
+        super().__init__(code, text)
         self.code = code
         self.text = text
 
