@@ -12,6 +12,7 @@ import time
 import tty
 
 _LEAD = 0.004          # how far ahead of the wire clock we may write (s)
+_SLACK = 0.02          # a wire clock further behind than this was idle
 _TX_CAP = 1 << 20      # bytes kept for a host that does not read (pty)
 
 
@@ -50,6 +51,9 @@ class Line:
             return
         if len(self._tx) + len(data) > _TX_CAP:
             data = data[:max(0, _TX_CAP - len(self._tx))]
+        if not self._tx and self.rate:
+            # An idle line starts now: no credit for the quiet time.
+            self._tx_clock = max(self._tx_clock, time.monotonic())
         self._tx += data
         if self._tx_timer is None and not self._want_write:
             self._flush()
@@ -63,7 +67,8 @@ class Line:
             n = len(self._tx)
             if self.rate:
                 now = time.monotonic()
-                if self._tx_clock < now:
+                # Behind by a little: a late timer, catch up. Far behind: idle.
+                if self._tx_clock < now - _SLACK:
                     self._tx_clock = now
                 ahead = self._tx_clock - now
                 if ahead > _LEAD:
@@ -96,7 +101,7 @@ class Line:
         n = 65536
         if self.rate:
             now = time.monotonic()
-            if self._rx_clock < now:
+            if self._rx_clock < now - _SLACK:
                 self._rx_clock = now
             ahead = self._rx_clock - now
             if ahead > _LEAD:

@@ -11,11 +11,12 @@ import time
 from bc26.errors import describe
 
 from . import atparse
+from .commands import COMMANDS, TCPIP
 from .output import CRLF, Output, frame
 from .receiver import Receiver
 
-# What the MediaTek boot ROM of an MT2625 prints before the firmware runs:
-# line noise, LF-CR line ends, and no line end at all at first.
+# Boot-ROM chatter in the style MediaTek parts print before the firmware
+# runs: line noise, LF-CR line ends, no line end at all at first.
 BOOT_JUNK = (b"\x00\xf0\xff"
              b"F1: 0000 0000\n\rV0: 0000 0000 [0001]\n\r00: 0006 000C\n\r"
              b"01: 0000 0000\n\rU0: 0000 0001 [0000]\n\rT0: 0000 00B4\n\r"
@@ -56,6 +57,7 @@ class Modem:
         self.cmd_tcpip = False
         self.on_ready = None      # called when +IP has been sent
         self.on_boot = None       # called when RDY has been sent
+        self.on_power = None      # called at every power-up
         # faults armed through the Faults API
         self.delays = []          # (seconds, command prefix or None)
         self.send_fail = 0        # next N sends answer SEND FAIL
@@ -67,6 +69,7 @@ class Modem:
         self.echo = True
         self.cmee = 0
         self.cereg_n = 0
+        self.sclk = 0
         self.cfun = 1
         self.registered = False
         self.last_error = 0
@@ -76,6 +79,8 @@ class Modem:
     # -- power ---------------------------------------------------------------
     def power_on(self):
         self.gen += 1
+        if self.on_power:
+            self.on_power()
         self._volatile()
         self.rx.reset("off")
         self.later(self.cfg.boot_delay, self._boot)
@@ -172,7 +177,6 @@ class Modem:
         return 0
 
     def _execute(self, line):
-        from .commands import COMMANDS, TCPIP
         self.cmd_tcpip = False
         try:
             cmd = atparse.parse(line)
@@ -188,10 +192,12 @@ class Modem:
             self.fail(e.code)
 
     # -- replies ----------------------------------------------------------------------
-    def ok(self, lines=(), then=None):
-        """Information lines, OK, and optionally a second result (SEND OK)."""
+    def ok(self, lines=(), then=None, err=0):
+        """Information lines, OK, then `then`: a second result line (SEND OK)
+        or a callable, both before the next command is looked at.
+        err: the last error after it all (571 for a cancelled send ...)."""
         if self.cmd_tcpip:
-            self.last_error = 0
+            self.last_error = err
         self._final(lines, b"OK", then)
 
     def fail(self, code):
@@ -219,7 +225,9 @@ class Modem:
         self.out.point("before_ok", self.cmdline)
         self.out.raw(CRLF + result + CRLF)
         self.out.point("after_ok", self.cmdline)
-        if then:
+        if callable(then):
+            then()
+        elif then:
             self.out.raw(frame(then))
         if self.out.holding:
             self.out.release()
@@ -230,6 +238,7 @@ class Modem:
         """Enter data mode: "> " and collect the payload for on_data."""
         self.out.point("before_prompt", self.cmdline)
         self.out.hold()
+        self.refresh_io()  # direct-push sockets pause while URCs are held
         self.out.raw(b"\r\n> ")
         self.rx.start_data(fixed, cap, on_data)
 

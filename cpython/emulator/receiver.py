@@ -39,7 +39,8 @@ class Receiver:
 
     def feed(self, data):
         if self.mode == "off" or self.m.out.muted:
-            return  # nobody is listening: the bytes are lost
+            self.m.log_rx("lost", data)  # nobody is listening (booting, hung)
+            return
         self._pending += data
         self.run()
 

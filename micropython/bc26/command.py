@@ -65,6 +65,12 @@ def _connect_id(name, wire):
     return c if 0 <= c <= 9 else -1
 
 
+def _ping_count(wire):
+    """<ping_num> of our own AT+QPING line (default 4)."""
+    fields = wire[wire.rfind(b'"') + 1:-1].split(b",")
+    return int(fields[2]) if len(fields) > 2 and fields[2] else 4
+
+
 class Command:
     """Build one with the encoder's bytes; the protocol fills in the rest.
 
@@ -95,7 +101,9 @@ class Command:
         self.error = None      # <err> / CME code / -1 for plain ERROR
         self.deadline = None   # ms; set when submitted, moved on each phase
         self.results = []      # result-part events (ping replies, dns ...)
-        self.expect = 0        # dns: addresses still to come
+        self.expect = 0        # dns: addresses still to come; ping: requests
+        if self.name == "QPING" and result:
+            self.expect = _ping_count(wire)
         self.cancelled = False  # ESC was sent at the prompt
 
     @property

@@ -72,16 +72,41 @@ class Operations:
     def _init_ops(self, tokenizer, rx_capacity):
         self.proto = Protocol(tokenizer, rx_capacity)
         self.ip = None
+        # direct push has no flow control: what a full rx ring cannot take
+        # while the driver waits for a reply moves here (see _unstall)
+        self._spill = [None] * 5
 
     # -- command plumbing --------------------------------------------------
+
+    def _unstall(self):
+        """A socket's rx ring is full and the byte stream stands still
+        behind its payload: the reply being waited for (or another socket's
+        data) may be queued behind it.  The module pushes without flow
+        control, so the bytes must go somewhere: move the ring's contents to
+        the socket's spill buffer (recv reads it first) and go on."""
+        proto = self.proto
+        if not proto._stalled:
+            return
+        slot = proto._sink
+        if slot is None or slot.rx is None or not slot.rx.count:
+            return
+        spill = self._spill[slot.connect_id]
+        if spill is None:
+            spill = self._spill[slot.connect_id] = bytearray()
+        chunk = bytearray(slot.rx.count)
+        slot.rx.readinto(chunk)
+        spill.extend(chunk)
+        proto.resume(self.now_ms())
 
     def _wait(self, cond, timeout_ms):
         """Generator: wait until cond() holds; False on timeout."""
         deadline = None if timeout_ms is None else self.now_ms() + timeout_ms
+        self._unstall()
         while not cond():
             if deadline is not None and self.now_ms() >= deadline:
                 return False
             yield deadline
+            self._unstall()
         return True
 
     def _submit(self, cmd):
@@ -106,6 +131,7 @@ class Operations:
     def _finish(self, cmd):
         proto = self.proto
         while not cmd.done:
+            self._unstall()
             proto.expire(self.now_ms())
             if cmd.done:
                 break
@@ -119,7 +145,7 @@ class Operations:
 
     # -- bring-up ----------------------------------------------------------
 
-    def _op_start(self, timeout):
+    def _op_start(self, timeout=90):
         """Synchronise, echo off, numeric errors, SIM, registration, IP."""
         proto = self.proto
         end = self.now_ms() + int(timeout * 1000)
@@ -223,6 +249,7 @@ class Operations:
     def _op_open_socket(self, connect_id, service, host, port, local_port=0,
                  access_mode=BUFFER, timeout=60):
         wire = C.qiopen(connect_id, service, host, port, local_port, access_mode)
+        self._spill[connect_id] = None
         cmd = yield from self._cmd(wire, connect_id, int(timeout * 1000),
                                    raise_error=False)
         if cmd.status != DONE:
@@ -236,6 +263,7 @@ class Operations:
                                    raise_error=False)
         self.proto.sockets[connect_id].reset()
         self.proto._sync_push_mask()
+        self._spill[connect_id] = None
         if cmd.status == TIMED_OUT:
             self._check(cmd)
 
@@ -268,7 +296,10 @@ class Operations:
                       connect_id, prompt=True, result_ms=_SEND_TIMEOUT_MS,
                       reply_ms=self.reply_ms)
         yield from self._submit(cmd)
-        while cmd.status < PROMPTED:
+        while True:
+            self._unstall()
+            if cmd.status >= PROMPTED:
+                break
             proto.expire(self.now_ms())
             if cmd.done:
                 self._check(cmd)
@@ -300,6 +331,12 @@ class Operations:
         deadline = None if timeout_ms is None else self.now_ms() + timeout_ms
         looked = False  # has the UART been read at least once?
         while True:
+            spill = self._spill[connect_id]
+            if spill:
+                n = len(spill) if len(spill) < nbytes else nbytes
+                buf[:n] = spill[:n]
+                del spill[:n]
+                return n
             if slot.rx is not None and slot.rx.count:
                 n = slot.rx.readinto(buf, nbytes)
                 if proto._pending or proto._stalled:
@@ -319,6 +356,7 @@ class Operations:
                 raise timed_out()
             looked = True
             yield deadline
+            self._unstall()
 
     def _may_reconcile(self, slot, now):
         """After a long fruitless wait, ask the module for buffered data in
