@@ -382,11 +382,23 @@ TRANSCRIPTS = [
         line('+QIURC: "dnsgip",565'),
     ], [R(FAILED, 565, results=[ev.DnsResult(565, None, None)])]),
     T("ping failure", [
-        cmd(lambda: Command(C.qping("10.0.0.1", timeout=1, count=1)),
-            b'AT+QPING=1,"10.0.0.1",1,1\r'),
+        cmd(lambda: Command(C.qping("no.such.host", timeout=1, count=1)),
+            b'AT+QPING=1,"no.such.host",1,1\r'),
+        OK,
+        line("+QPING: 565"),
+    ], [R(FAILED, 565, results=[ev.PingSummary(565)])]),
+    # a request that times out is reported alone; the summary still follows
+    T("ping request timeouts", [
+        cmd(lambda: Command(C.qping("10.0.0.1", timeout=1, count=2)),
+            b'AT+QPING=1,"10.0.0.1",1,2\r'),
         OK,
         line("+QPING: 569"),
-    ], [R(FAILED, 569, results=[ev.PingSummary(569)])]),
+        line('+QPING: 0,"10.0.0.1",32,120,64'),
+        line("+QPING: 0,2,1,1,120,120,120"),
+    ], [R(DONE, None, results=[
+        ev.PingReply(569, None, None, None, None),
+        ev.PingReply(0, "10.0.0.1", 32, 120, 64),
+        ev.PingSummary(0, 2, 1, 1, 120, 120, 120)])]),
     T("NTP failure", [
         cmd(lambda: Command(C.qntp("ntp5.aliyun.com")),
             b'AT+QNTP=1,"ntp5.aliyun.com"\r'),
