@@ -87,9 +87,15 @@ def parse_time(text):
         return None
 
 
+def _is_cid(x):
+    """A <connectID> the module can send: 0-4 (a mangled line may hold
+    anything, and the id indexes the driver's socket table)."""
+    return isinstance(x, int) and 0 <= x <= 4
+
+
 def _recv_urc(fields):
     cid = fields[1] if len(fields) > 1 else None
-    if not isinstance(cid, int):
+    if not _is_cid(cid):
         return None
     if len(fields) == 2:
         return ev.RecvNotify(cid, None)
@@ -110,7 +116,7 @@ def _qiurc(text, announced):
         if e is not None and announced and isinstance(e, ev.RecvNotify):
             return ev.RecvPush(e.connect_id, e.length)
         return e
-    if kind == "closed" and len(fields) > 1 and isinstance(fields[1], int):
+    if kind == "closed" and len(fields) > 1 and _is_cid(fields[1]):
         return ev.Closed(fields[1])
     if kind == "dnsgip" and len(fields) > 1:
         if isinstance(fields[1], int):
@@ -124,7 +130,8 @@ def _qiurc(text, announced):
 
 def _qiopen(f):
     n = _ints(f, 2)
-    return ev.Opened(n[0], n[1]) if n and len(f) == 2 else None
+    return ev.Opened(n[0], n[1]) if n and len(f) == 2 and _is_cid(n[0]) \
+        else None
 
 
 def _qistate(f):
@@ -198,6 +205,13 @@ _FIELD_PARSERS = {
 }
 
 
+# Field-less events are shared: the commonest lines then allocate no event.
+_OK = ev.Ok()
+_SEND_OK = ev.SendOk()
+_SEND_FAIL = ev.SendFail()
+_CLOSE_OK = ev.CloseOk()
+
+
 def parse_line(line, announced=False):
     """Turn one LINE frame into an event.
 
@@ -230,15 +244,15 @@ def parse_line(line, announced=False):
                 e = ev.Info(name, rest)
             return e
     if text == "OK":
-        return ev.Ok()
+        return _OK
     if text == "ERROR":
         return ev.Error(-1)
     if text == "SEND OK":
-        return ev.SendOk()
+        return _SEND_OK
     if text == "SEND FAIL":
-        return ev.SendFail()
+        return _SEND_FAIL
     if text == "CLOSE OK":
-        return ev.CloseOk()
+        return _CLOSE_OK
     if (c == "A" or c == "a") and len(text) > 1 and text[1] in "Tt":
         return ev.Echo(text)
     return ev.Text(text)

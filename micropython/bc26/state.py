@@ -38,6 +38,8 @@ DIRECT_PUSH = const(1)
 
 MAX_URCS = const(16)    # unclaimed URCs kept for the application
 
+_PROMPT = ev.Prompt()   # shared: it has no fields
+
 
 def _params(wire):
     """The parameters of our own command line, as split_fields gives them."""
@@ -172,18 +174,24 @@ class Protocol:
         return best
 
     def expire(self, now_ms):
-        """Time out whatever is past its deadline; return those commands."""
-        gone = []
+        """Time out whatever is past its deadline; return those commands.
+
+        Called on every pump, so it allocates nothing unless one expires."""
+        gone = ()
         c = self.wire
         if c is not None and c.deadline is not None and now_ms >= c.deadline:
             c.finish(TIMED_OUT)
             self.wire = None
-            gone.append(c)
-        for c in self.awaiting[:]:
+            gone = [c]
+        i = 0
+        while i < len(self.awaiting):
+            c = self.awaiting[i]
             if now_ms >= c.deadline:
                 c.finish(TIMED_OUT, 569)
-                self.awaiting.remove(c)
-                gone.append(c)
+                self.awaiting.pop(i)
+                gone = list(gone) + [c]
+            else:
+                i += 1
         return gone
 
     def abandon(self):
@@ -203,16 +211,17 @@ class Protocol:
             data = self._pending + bytes(data)
             self._pending = b""
         tok = self.tok
+        off = tok.feed(data) if self._drain_frames() else 0
+        if off == len(data) and self._drain_frames():
+            return True  # the usual case: everything fitted at once
         mv = memoryview(data)
-        off = 0
         while True:
             if not self._drain_frames():
                 self._pending = bytes(mv[off:])
                 return False
             if off >= len(mv):
                 return True
-            took = tok.feed(mv[off:])
-            off += took
+            off += tok.feed(mv[off:])
 
     def resume(self, now_ms):
         """Retry held-back bytes after the application made room."""
@@ -237,7 +246,7 @@ class Protocol:
                 if e is not None:
                     self.handle(e)
             elif kind == 2:  # PROMPT
-                self.handle(ev.Prompt())
+                self.handle(_PROMPT)
             else:  # PAYLOAD
                 if not self._deliver(tok.frame):
                     self._stalled = True
@@ -365,14 +374,18 @@ class Protocol:
         return True
 
     def _waiting_for(self, kind, e):
-        cands = self.awaiting
-        if self.wire is not None:
-            cands = cands + [self.wire]
-        for c in cands:
-            if c.result == kind and (kind != "open"
-                                     or c.connect_id == e.connect_id):
+        c = self.wire
+        if c is not None and self._matches(c, kind, e):
+            return c
+        for c in self.awaiting:
+            if self._matches(c, kind, e):
                 return c
         return None
+
+    @staticmethod
+    def _matches(c, kind, e):
+        return c.result == kind and (kind != "open"
+                                     or c.connect_id == e.connect_id)
 
     def _result(self, c, e):
         """Apply one result URC to the command awaiting it."""

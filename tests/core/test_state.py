@@ -51,7 +51,7 @@ def test_reply_deadline_and_expire():
     assert p.deadline() is None
     c = run(p, C.at(), now=1000)
     assert p.deadline() == 1000 + REPLY_MS
-    assert p.expire(1000 + REPLY_MS - 1) == []
+    assert list(p.expire(1000 + REPLY_MS - 1)) == []
     assert c.status == WAITING
     assert p.expire(1000 + REPLY_MS) == [c]
     assert c.status == TIMED_OUT and c.done
@@ -69,7 +69,7 @@ def test_result_deadline_after_ok():
     p.receive_data(OK, 100)
     assert c.status == AWAITING and p.wire is None
     assert p.deadline() == 100 + 60000  # manual: wait 60 s for +QIOPEN
-    assert p.expire(60099) == []
+    assert list(p.expire(60099)) == []
     assert p.expire(60100) == [c]
     assert c.status == TIMED_OUT and c.error == 569
     assert p.awaiting == [] and p.deadline() is None
