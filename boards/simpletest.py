@@ -6,7 +6,7 @@ import bc26
 import board_wiring as wiring
 
 
-def run(host="example.com"):
+def run(host="example.com", port=80, ntp_server="pool.ntp.org"):
     wiring.power_on()
     modem = bc26.Modem(wiring.uart())
     print("IP:", modem.start(timeout=90))
@@ -14,11 +14,12 @@ def run(host="example.com"):
     pool = bc26.SocketPool(modem)
     with pool.socket(pool.AF_INET, pool.SOCK_STREAM) as s:
         s.settimeout(20)
-        s.connect((host, 80))
+        s.connect((host, port))
         s.send(b"HEAD / HTTP/1.0\r\nHost: " + host.encode() + b"\r\n\r\n")
         print(s.recv(128))
     print("ping:", modem.ping(host, count=2))
-    print("ntp:", modem.ntp("pool.ntp.org"))
+    print("ntp:", modem.ntp(ntp_server))
 
 
-run()
+if __name__ == "__main__":
+    run()
