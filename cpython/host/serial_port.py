@@ -1,6 +1,7 @@
 """pyserial as a UART for the Modem: non-blocking readinto plus wait()."""
 
 import select
+import socket
 import time
 
 import serial
@@ -11,6 +12,15 @@ class SerialUART:
 
     def __init__(self, port):
         self.port = port
+        # socket://: AT traffic is many small writes, each waiting for an
+        # answer -- Nagle's algorithm would hold them back for the peer's
+        # delayed ACK
+        sock = getattr(port, "_socket", None)
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
         try:
             self._fd = port.fileno()
         except Exception:  # URL handlers without a file descriptor
@@ -20,12 +30,15 @@ class SerialUART:
         return self.port.write(data)
 
     def readinto(self, buf):
-        n = self.port.in_waiting
-        if not n:
+        # in_waiting is a cheap "anything there?"; socket:// only ever says
+        # 0 or 1, so read as much as fits: with timeout=0 every pyserial
+        # backend returns what is there without waiting.
+        if not self.port.in_waiting:
             return 0
-        data = self.port.read(min(n, len(buf)))
-        buf[:len(data)] = data
-        return len(data)
+        data = self.port.read(len(buf))
+        n = len(data)
+        buf[:n] = data
+        return n
 
     def wait(self, timeout_ms):
         """Sleep until bytes are readable or timeout_ms passes."""

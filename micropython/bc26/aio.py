@@ -33,7 +33,9 @@ class Modem(_BlockingModem):
             try:
                 deadline = next(gen)
                 while True:
-                    if not self._take():
+                    if self._take():
+                        await _nap(0)  # a busy line must not starve the loop
+                    else:
                         await _nap(1)
                         self._take()
                     deadline = gen.send(None)
@@ -42,13 +44,14 @@ class Modem(_BlockingModem):
 
     def _take(self):
         """Feed whatever the UART holds; True if there was something."""
-        n = self.uart.readinto(self._rbuf)
+        n = self._readinto(self._rbuf)
         if n:
             data = self._rview[:n]
             if self.log:
                 self.log("<", bytes(data))
+            self._rx_total += n
+            self._rx_last = self._rbuf[n - 1]
             self.proto.receive_data(data, self.now_ms())
-        self.proto.expire(self.now_ms())
         return bool(n)
 
     async def poll(self):

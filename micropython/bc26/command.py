@@ -105,6 +105,9 @@ class Command:
         if self.name == "QPING" and result:
             self.expect = _ping_count(wire)
         self.cancelled = False  # ESC was sent at the prompt
+        # only a final result after an information line of its own ends it
+        # (a resynchronising probe: earlier results may still be on the way)
+        self.needs_line = False
 
     @property
     def done(self):

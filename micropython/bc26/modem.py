@@ -30,7 +30,14 @@ class Modem(Operations):
     """A BC26 on a UART.  See the README for the API; all calls block."""
 
     def __init__(self, uart, tokenizer=None, rx_capacity=4096, log=None):
+        if not callable(getattr(uart, "write", None)) or not (
+                callable(getattr(uart, "readinto", None))
+                or callable(getattr(uart, "read", None))):
+            raise TypeError("uart needs write() and readinto() or read()")
+        if log is not None and not callable(log):
+            raise TypeError("log must be callable(direction, bytes)")
         self.uart = uart
+        self._readinto = getattr(uart, "readinto", None) or self._read_copy
         self._init_ops(tokenizer, rx_capacity)
         self._rbuf = bytearray(512)
         self._rview = memoryview(self._rbuf)
@@ -57,6 +64,15 @@ class Modem(Operations):
 
     # -- what the generators need ------------------------------------------
 
+    def _read_copy(self, buf):
+        """readinto() for UARTs that only have a non-blocking read()."""
+        data = self.uart.read(len(buf))
+        if not data:
+            return 0
+        n = len(data)
+        buf[:n] = data
+        return n
+
     def now_ms(self):
         return _ticks_diff(_ticks_ms(), self._t0)
 
@@ -72,7 +88,7 @@ class Modem(Operations):
 
     def _pump(self, deadline):
         """Read what the UART has (waiting until deadline if nothing)."""
-        n = self.uart.readinto(self._rbuf)
+        n = self._readinto(self._rbuf)
         if not n:
             wait = 5 if deadline is None else deadline - self.now_ms()
             if wait > 50:
@@ -82,13 +98,14 @@ class Modem(Operations):
                     self._wait_fn(wait)
                 else:
                     _sleep_ms(1)
-            n = self.uart.readinto(self._rbuf)
+            n = self._readinto(self._rbuf)
         if n:
             data = self._rview[:n]
             if self.log:
                 self.log("<", bytes(data))
+            self._rx_total += n
+            self._rx_last = self._rbuf[n - 1]
             self.proto.receive_data(data, self.now_ms())
-        self.proto.expire(self.now_ms())
 
     def _run(self, gen):
         """Drive one operation generator to its return value."""

@@ -10,8 +10,8 @@ timeout raises OSError(ETIMEDOUT, "timed out"), a non-blocking socket with
 nothing to read raises OSError(EAGAIN, ...), both with .errno set.
 """
 
-from .operations import EAGAIN, ETIMEDOUT, timed_out  # noqa: F401
-from .state import BUFFER, CONNECTED, INITIAL
+from .operations import EAGAIN, ETIMEDOUT, timed_out, _restarted  # noqa: F401
+from .state import BUFFER, DIRECT_PUSH, CONNECTED, INITIAL
 
 _ENOTCONN = 107
 _EBADF = 9
@@ -32,12 +32,25 @@ class SocketPool:
     def __init__(self, modem, access_mode=BUFFER):
         """access_mode: BUFFER (0, flow-controlled, the default) or
         DIRECT_PUSH (1, no AT+QIRD round trips) for new sockets."""
+        if access_mode not in (BUFFER, DIRECT_PUSH) or \
+                isinstance(access_mode, bool):
+            raise ValueError("access_mode must be BUFFER (0) or DIRECT_PUSH (1)")
         self.modem = modem
         self.access_mode = access_mode
 
     def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
-        if not isinstance(port, int) or not 0 <= port <= 65535:
+        if isinstance(port, str) and port.isdigit():
+            port = int(port)  # as socket.getaddrinfo takes it
+        if isinstance(port, str):
+            raise ValueError("port must be a number: no service names")
+        if isinstance(port, bool) or not isinstance(port, int):
+            raise TypeError("port must be an int")
+        if not 0 <= port <= 65535:
             raise ValueError("port must be 0-65535")
+        if family not in (0, self.AF_INET):
+            raise ValueError("only AF_INET is supported")
+        if type not in (0, self.SOCK_STREAM, self.SOCK_DGRAM):
+            raise ValueError("type must be SOCK_STREAM or SOCK_DGRAM")
         kind = type or self.SOCK_STREAM
         ips = self.modem.resolve(host)
         return [(self.AF_INET, kind, proto, "", (ip, port)) for ip in ips]
@@ -63,8 +76,11 @@ class Socket:
     # -- settings ----------------------------------------------------------
 
     def settimeout(self, value):
-        if value is not None and value < 0:
-            raise ValueError("timeout must be None or >= 0")
+        if value is not None:
+            if not isinstance(value, (int, float)):
+                raise TypeError("timeout must be None or a number")
+            if not value >= 0:  # NaN too
+                raise ValueError("timeout must be None or >= 0")
         self._timeout = value
 
     def gettimeout(self):
@@ -116,6 +132,8 @@ class Socket:
     def _slot(self):
         if self._id < 0:
             raise OSError(_ENOTCONN, "socket is not connected")
+        if self._modem._lost[self._id]:
+            raise _restarted()  # the module rebooted under this socket
         return self._modem.proto.sockets[self._id]
 
     # -- sending ---------------------------------------------------------------

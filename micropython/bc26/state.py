@@ -288,6 +288,8 @@ class Protocol:
         if t is ev.Ok or t is ev.Error:
             if c is None:
                 return  # a stray final result (after a timeout): ignore
+            if c.needs_line and not c.lines:
+                return  # owed by an earlier command that timed out
             self.wire = None
             if t is ev.Error:
                 c.finish(FAILED, e.code)

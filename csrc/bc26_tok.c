@@ -1,0 +1,514 @@
+/* bc26 tokenizer and ring buffer: the C twin of micropython/bc26/tokenizer.py.
+ *
+ * The step function follows the Python twin state by state, so that both
+ * give the same frames for any input; read the two side by side. */
+#include <string.h>
+
+#include "bc26_tok.h"
+
+enum {
+    ST_START = 0,       /* at a line start: skip line ends, spot the prompt */
+    ST_LINE = 1,        /* inside a line */
+    ST_EOL_LF = 2,      /* a counted header ended in CR: an LF may follow */
+    ST_INLINE = 3,      /* a counted header ended in a comma: quoted data? */
+    ST_DATA = 4,        /* copying a counted payload */
+    ST_CLOSE_QUOTE = 5
+};
+
+#define CR 13
+#define LF 10
+#define COMMA 44
+#define QUOTE 34
+#define PROMPT_CHAR 62
+#define SPACE 32
+#define PLUS 43
+
+/* Hex digit value + 1; 0 = not a digit (decoded as 0, as in the twin). */
+static const uint8_t hex1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+    ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+/* Bytes that end a run of plain line bytes: CR, LF and comma. */
+static const uint8_t special[256] = {[CR] = 1, [LF] = 1, [COMMA] = 1};
+
+static const uint8_t qird[7] = {'+', 'Q', 'I', 'R', 'D', ':', ' '};
+static const uint8_t qiurc_recv[15] = {'+', 'Q', 'I', 'U', 'R', 'C', ':', ' ',
+                                       '"', 'r', 'e', 'c', 'v', '"', ','};
+
+/* ---- ring ------------------------------------------------------------- */
+
+void bc26_ring_init(bc26_ring *r, uint8_t *buf, size_t cap)
+{
+    r->buf = buf;
+    r->cap = cap;
+    r->head = 0;
+    r->count = 0;
+}
+
+void bc26_ring_clear(bc26_ring *r)
+{
+    r->head = 0;
+    r->count = 0;
+}
+
+size_t bc26_ring_free(const bc26_ring *r)
+{
+    return r->cap - r->count;
+}
+
+size_t bc26_ring_write(bc26_ring *r, const uint8_t *data, size_t n)
+{
+    size_t room = r->cap - r->count, tail, first;
+    if (n > room)
+        n = room;
+    if (n == 0)
+        return 0;
+    tail = r->head + r->count;
+    if (tail >= r->cap)
+        tail -= r->cap;
+    first = r->cap - tail;
+    if (first > n)
+        first = n;
+    memcpy(r->buf + tail, data, first);
+    if (n > first)
+        memcpy(r->buf, data + first, n - first);
+    r->count += n;
+    return n;
+}
+
+static void ring_skip(bc26_ring *r, size_t n)
+{
+    r->head += n;
+    if (r->head >= r->cap)
+        r->head -= r->cap;
+    r->count -= n;
+}
+
+static uint8_t ring_peek(const bc26_ring *r, size_t i)
+{
+    size_t j = r->head + i;
+    if (j >= r->cap)
+        j -= r->cap;
+    return r->buf[j];
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+void bc26_tok_reset(bc26_tok *t)
+{
+    memset(&t->s, 0, sizeof t->s);
+}
+
+void bc26_tok_init(bc26_tok *t)
+{
+    t->hex_recv = 0;
+    t->showlength = 0;
+    t->push_mask = 0;
+    t->reserved = 0;
+    bc26_tok_reset(t);
+}
+
+void bc26_tok_configure(bc26_tok *t, int hex_recv, int showlength,
+                        int push_mask)
+{
+    if (hex_recv >= 0)
+        t->hex_recv = hex_recv ? 1 : 0;
+    if (showlength >= 0)
+        t->showlength = showlength ? 1 : 0;
+    if (push_mask >= 0)
+        t->push_mask = (uint8_t)(push_mask & 31);
+}
+
+/* ---- header recognition --------------------------------------------------- */
+
+/* Index of the first comma in out[start:end], or -1. */
+static long find_comma(const uint8_t *out, long start, long end)
+{
+    long i;
+    for (i = start; i < end; i++)
+        if (out[i] == COMMA)
+            return i;
+    return -1;
+}
+
+/* Decimal value of out[start:end], or -1 if it is not 1..9 digits. */
+static long number(const uint8_t *out, long start, long end)
+{
+    long v = 0, i;
+    if (start >= end || end - start > 9)
+        return -1;
+    for (i = start; i < end; i++) {
+        unsigned c = (unsigned)out[i] - '0';
+        if (c > 9)
+            return -1;
+        v = v * 10 + (long)c;
+    }
+    return v;
+}
+
+/* Payload length announced by the line out[:n], or -1 (see the twin). */
+static long header(const bc26_tok *t, const uint8_t *out, long n,
+                   uint32_t commas, int eol)
+{
+    long start, value = -1;
+    if (n > 7 && out[1] == 'Q' && memcmp(out, qird, 7) == 0) {
+        uint32_t need = 1u + t->showlength, have = commas + 1u;
+        if (have > need || (!eol && have != need))
+            return -1;
+        start = 7;
+    } else if (n > 15 && out[1] == 'Q' && memcmp(out, qiurc_recv, 15) == 0) {
+        long comma, cid;
+        if (commas != 2 || !t->push_mask)
+            return -1;
+        comma = find_comma(out, 15, n);
+        cid = number(out, 15, comma);
+        if (cid < 0 || cid > 4 || !((t->push_mask >> cid) & 1))
+            return -1;
+        start = comma + 1;
+    } else {
+        return -1;
+    }
+    while (start <= n) {
+        long end = find_comma(out, start, n), v;
+        if (end < 0)
+            end = n;
+        v = number(out, start, end);
+        if (v < 0)
+            return -1;
+        if (value < 0)
+            value = v;
+        start = end + 1;
+    }
+    return value > 0 ? value : -1;
+}
+
+static void start_payload(bc26_tok_state *s, long n, uint32_t hexdata)
+{
+    s->left = (uint32_t)n;
+    s->hex = hexdata;
+    s->quoted = 0;
+    s->piece = 0;
+    s->remaining = (uint32_t)n;
+    s->state = ST_DATA;
+}
+
+/* 0 raw, 1 quoted as configured, 2 quoted hex; -1 wait for bytes. */
+static int inline_kind(const bc26_tok_state *s, const bc26_ring *r)
+{
+    size_t n;
+    uint8_t c;
+    if (r->count == 0)
+        return -1;
+    if (ring_peek(r, 0) != QUOTE)
+        return 0;
+    if (s->hex)
+        return 1;
+    /* Raw text may start with a quote: it is quoted only when a closing
+     * quote (text) or more hex digits (hex) stand where raw data would be
+     * followed by its line end. */
+    n = s->left;
+    if (n + 2 > r->cap)
+        return 0;
+    if (r->count < n + 2)
+        return r->count == r->cap ? 0 : -1;
+    c = ring_peek(r, n + 1);
+    if (c == QUOTE)
+        return 1;
+    if (hex1[c])
+        return 2;
+    return 0;
+}
+
+/* Move payload bytes from the ring to out; 1 when a frame is ready. */
+static int copy_payload(bc26_tok_state *s, bc26_ring *r, uint8_t *out,
+                        size_t omax)
+{
+    size_t n = s->piece, left = s->left;
+    if (s->hex) {
+        while (left && n < omax && r->count >= 2) {
+            unsigned hi = hex1[ring_peek(r, 0)], lo = hex1[ring_peek(r, 1)];
+            ring_skip(r, 2);
+            out[n++] = (uint8_t)(((hi ? hi - 1 : 0) << 4) | (lo ? lo - 1 : 0));
+            left--;
+        }
+    } else {
+        while (left && n < omax && r->count) {
+            size_t k = r->cap - r->head;
+            if (k > r->count)
+                k = r->count;
+            if (k > left)
+                k = left;
+            if (k > omax - n)
+                k = omax - n;
+            memcpy(out + n, r->buf + r->head, k);
+            ring_skip(r, k);
+            n += k;
+            left -= k;
+        }
+    }
+    s->left = (uint32_t)left;
+    if (left && n < omax) {
+        s->piece = (uint32_t)n;
+        return 0;
+    }
+    /* a frame: the whole payload, or a full piece of a long one */
+    s->piece = 0;
+    s->length = (uint32_t)n;
+    s->remaining = (uint32_t)left;
+    if (left == 0)
+        s->state = s->quoted ? ST_CLOSE_QUOTE : ST_START;
+    return 1;
+}
+
+/* ---- the step function ---------------------------------------------------- */
+
+int bc26_tok_next(bc26_tok *t, bc26_ring *r, uint8_t *out, size_t out_cap)
+{
+    bc26_tok_state *s = &t->s;
+    const uint8_t *buf = r->buf;
+    for (;;) {
+        switch (s->state) {
+        case ST_START: {
+            uint8_t c;
+            while (r->count && (buf[r->head] == CR || buf[r->head] == LF))
+                ring_skip(r, 1); /* blank lines vanish */
+            if (r->count == 0)
+                return BC26_NONE;
+            c = buf[r->head];
+            if (c == SPACE && s->swallow_space) {
+                s->swallow_space = 0;
+                ring_skip(r, 1);
+                continue;
+            }
+            s->swallow_space = 0;
+            if (c == PROMPT_CHAR) {
+                ring_skip(r, 1);
+                s->swallow_space = 1;
+                s->length = 0;
+                return BC26_PROMPT;
+            }
+            s->length = 0;
+            s->remaining = 0;
+            s->commas = 0;
+            s->state = ST_LINE;
+            break;
+        }
+        case ST_LINE: {
+            /* the hot loop: ring position kept in locals */
+            size_t n = s->length, head = r->head, count = r->count;
+            size_t cap = r->cap;
+            uint32_t commas = s->commas;
+            while (count) {
+                uint8_t c;
+                /* a run of plain bytes, while it fits: copied in one go */
+                if (n < out_cap) {
+                    size_t seg = cap - head, k;
+                    const uint8_t *p = buf + head, *e;
+                    uint8_t *o = out + n;
+                    if (seg > count)
+                        seg = count;
+                    if (seg > out_cap - n)
+                        seg = out_cap - n;
+                    e = p + seg;
+                    while (p < e && !special[*p])
+                        *o++ = *p++;
+                    k = (size_t)(p - (buf + head));
+                    n += k;
+                    head += k;
+                    if (head == cap)
+                        head = 0;
+                    count -= k;
+                    if (!count)
+                        break;
+                }
+                /* one line end, comma, or byte past out_cap */
+                c = buf[head];
+                if (++head == cap)
+                    head = 0;
+                count--;
+                if (c == CR || c == LF) {
+                    long v;
+                    r->head = head;
+                    r->count = count;
+                    s->length = (uint32_t)n;
+                    v = header(t, out, (long)n, commas, 1);
+                    if (v > 0) {
+                        start_payload(s, v, t->hex_recv);
+                        if (c == CR)
+                            s->state = ST_EOL_LF;
+                    } else {
+                        s->state = ST_START;
+                    }
+                    return BC26_LINE;
+                }
+                if (c == COMMA && n < 40 && out[0] == PLUS) {
+                    long v = header(t, out, (long)n, commas, 0);
+                    if (v > 0) {
+                        r->head = head;
+                        r->count = count;
+                        s->length = (uint32_t)n;
+                        start_payload(s, v, t->hex_recv);
+                        s->state = ST_INLINE;
+                        return BC26_LINE;
+                    }
+                    commas++;
+                }
+                if (n < out_cap)
+                    out[n++] = c;
+            }
+            r->head = head;
+            r->count = count;
+            s->length = (uint32_t)n;
+            s->commas = commas;
+            return BC26_NONE;
+        }
+        case ST_EOL_LF:
+            if (r->count == 0)
+                return BC26_NONE;
+            if (buf[r->head] == LF)
+                ring_skip(r, 1);
+            s->state = ST_DATA;
+            break;
+        case ST_INLINE: {
+            int kind = inline_kind(s, r);
+            if (kind < 0)
+                return BC26_NONE;
+            if (kind > 0) {
+                ring_skip(r, 1); /* the opening quote */
+                s->quoted = 1;
+                if (kind == 2)
+                    s->hex = 1;
+            }
+            s->state = ST_DATA;
+            break;
+        }
+        case ST_DATA:
+            return copy_payload(s, r, out, out_cap) ? BC26_PAYLOAD
+                                                    : BC26_NONE;
+        default: /* ST_CLOSE_QUOTE */
+            if (r->count == 0)
+                return BC26_NONE;
+            if (buf[r->head] == QUOTE)
+                ring_skip(r, 1);
+            s->state = ST_START;
+            break;
+        }
+    }
+}
+
+/* ---- batch API -------------------------------------------------------------- */
+
+/* Commit the end state of a live batch; a half-read frame moves to the
+ * start of the arena, where the next batch continues it. */
+static void finish(bc26_tok *t, bc26_ring *r, bc26_batch *b, uint8_t *arena)
+{
+    size_t partial = 0;
+    if (!b->live)
+        return;
+    ring_skip(r, b->consumed[b->n] - b->committed);
+    t->s = b->after[b->n];
+    if (t->s.state == ST_LINE)
+        partial = t->s.length;
+    else if (t->s.state == ST_DATA)
+        partial = t->s.piece;
+    if (partial && b->used)
+        memmove(arena, arena + b->used, partial);
+    b->live = 0;
+    b->n = 0;
+    b->used = 0;
+    b->committed = 0;
+}
+
+size_t bc26_tok_batch(bc26_tok *t, bc26_ring *r, uint8_t *arena,
+                      size_t arena_cap, size_t frame_max, bc26_batch *b)
+{
+    bc26_tok w;
+    bc26_ring rr;
+    size_t used = 0, n = 0, c0;
+    int kind = BC26_NONE;
+    finish(t, r, b, arena);
+    w = *t;
+    rr = *r;
+    c0 = r->count;
+    while (n < b->cap && used + frame_max <= arena_cap) {
+        kind = bc26_tok_next(&w, &rr, arena + used, frame_max);
+        if (kind == BC26_NONE)
+            break;
+        b->kind[n] = (uint8_t)kind;
+        b->start[n] = (uint32_t)used;
+        used += w.s.length;
+        b->end[n] = (uint32_t)used;
+        b->remaining[n] = w.s.remaining;
+        b->consumed[n] = c0 - rr.count;
+        b->after[n] = w.s;
+        n++;
+    }
+    b->consumed[n] = c0 - rr.count;
+    b->after[n] = w.s;
+    b->n = n;
+    b->used = used;
+    b->committed = 0;
+    b->live = 1;
+    if (n == 0) {
+        finish(t, r, b, arena); /* t and r now stand at the NONE */
+        return 0;
+    }
+    if (kind != BC26_NONE)
+        return n;
+    /* the NONE entry: the bytes the Python twin's frame shows now, its
+     * out[:length]: the line so far, or the last frame, under the part of
+     * a payload piece already copied */
+    b->kind[n] = BC26_NONE;
+    b->start[n] = (uint32_t)used;
+    b->end[n] = (uint32_t)(used + w.s.length);
+    b->remaining[n] = w.s.remaining;
+    if (w.s.state != ST_LINE) {
+        size_t from = w.s.state == ST_DATA ? w.s.piece : 0;
+        if (w.s.length > from)
+            memcpy(arena + used + from, arena + b->start[n - 1] + from,
+                   w.s.length - from);
+    }
+    return n + 1;
+}
+
+void bc26_batch_sync(bc26_tok *t, bc26_ring *r, bc26_batch *b,
+                     uint8_t *arena, size_t k)
+{
+    if (!b->live || k == 0)
+        return;
+    if (k > b->n) {
+        finish(t, r, b, arena);
+        return;
+    }
+    ring_skip(r, b->consumed[k - 1] - b->committed);
+    b->committed = b->consumed[k - 1];
+    t->s = b->after[k - 1];
+}
+
+void bc26_batch_drop(bc26_tok *t, bc26_ring *r, bc26_batch *b,
+                     uint8_t *arena, size_t k)
+{
+    bc26_batch_sync(t, r, b, arena, k);
+    b->live = 0;
+    b->n = 0;
+    b->used = 0;
+    b->committed = 0;
+}
+
+size_t bc26_batch_feed(bc26_tok *t, bc26_ring *r, bc26_batch *b,
+                       uint8_t *arena, size_t k, const uint8_t *data,
+                       size_t n)
+{
+    bc26_batch_sync(t, r, b, arena, k);
+    return bc26_ring_write(r, data, n);
+}
+
+size_t bc26_batch_free(bc26_tok *t, bc26_ring *r, bc26_batch *b,
+                       uint8_t *arena, size_t k)
+{
+    bc26_batch_sync(t, r, b, arena, k);
+    return r->cap - r->count;
+}

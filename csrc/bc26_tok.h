@@ -1,0 +1,131 @@
+/* bc26 tokenizer and ring buffer: the C twin of micropython/bc26/tokenizer.py
+ * and ring.py, with the same state machine and the same results for any
+ * byte stream, chunking and configuration.
+ *
+ * No allocation and no global mutable state: every buffer is the caller's.
+ * The part between the cdef markers is read verbatim by csrc/build_cffi.py as
+ * the cffi cdef, so it holds declarations only (no directives, no macros).
+ */
+#ifndef BC26_TOK_H
+#define BC26_TOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* cdef-begin */
+
+/* Results of bc26_tok_next(). */
+enum {
+    BC26_NONE = 0,      /* need more bytes */
+    BC26_LINE = 1,      /* one line without its end */
+    BC26_PROMPT = 2,    /* the data-mode '>' */
+    BC26_PAYLOAD = 3    /* counted data (or one piece of it) */
+};
+
+/* A byte ring over a caller-supplied buffer. */
+typedef struct {
+    uint8_t *buf;
+    size_t cap;
+    size_t head;    /* index of the oldest unread byte */
+    size_t count;   /* unread bytes */
+} bc26_ring;
+
+/* The tokenizer's position in the stream; copied whole by the batch API. */
+typedef struct {
+    uint32_t state;
+    uint32_t swallow_space; /* a '>' was just seen: drop one space */
+    uint32_t hex;           /* current payload is hex digits */
+    uint32_t quoted;        /* current payload ends with a quote */
+    uint32_t commas;        /* commas counted in the current line */
+    uint32_t left;          /* payload bytes (decoded) still to copy */
+    uint32_t piece;         /* payload bytes already in out for this frame */
+    uint32_t length;        /* frame length (partial line while in a line) */
+    uint32_t remaining;     /* see the Python twin's docstring */
+} bc26_tok_state;
+
+typedef struct {
+    uint8_t hex_recv;       /* recv dataformat 1: payloads are hex digits */
+    uint8_t showlength;     /* +QIRD: <n>,<remaining> */
+    uint8_t push_mask;      /* bit id set: socket id is in direct push mode */
+    uint8_t reserved;
+    bc26_tok_state s;
+} bc26_tok;
+
+void bc26_ring_init(bc26_ring *r, uint8_t *buf, size_t cap);
+void bc26_ring_clear(bc26_ring *r);
+size_t bc26_ring_free(const bc26_ring *r);
+/* Copy as much of data as fits; return how many bytes were taken. */
+size_t bc26_ring_write(bc26_ring *r, const uint8_t *data, size_t n);
+
+void bc26_tok_init(bc26_tok *t);
+/* Forget any half-read frame; the configuration stays. */
+void bc26_tok_reset(bc26_tok *t);
+/* A negative argument leaves that setting as it is. */
+void bc26_tok_configure(bc26_tok *t, int hex_recv, int showlength,
+                        int push_mask);
+
+/* One step: consume ring bytes until a frame is complete in out (at most
+ * out_cap bytes, out_cap >= 64, the same buffer on every call). Returns a
+ * BC26_* kind; t->s.length and t->s.remaining describe the frame. */
+int bc26_tok_next(bc26_tok *t, bc26_ring *r, uint8_t *out, size_t out_cap);
+
+/* Batch API: many frames per call, without committing to them.
+ *
+ * bc26_tok_batch() tokenizes ahead on a copy of the tokenizer and ring and
+ * writes frames back to back into arena: frame i is arena[start[i]:end[i]]
+ * (start[i] = end[i-1], start[0] = 0), of kind kind[i], with remaining[i].
+ * When it stopped because the ring ran dry (rather than for want of table
+ * or arena room), entry n describes that NONE: kind 0, the remaining then,
+ * and at end[n-1]..end[n] the bytes the Python twin's frame shows then
+ * (the line so far, or the last frame).  It returns the number of entries:
+ * n, or n + 1 with the NONE; 0 when there was no frame at all (t and r then
+ * stand at the NONE already).  arena_cap must be at least frame_max.
+ *
+ * Neither t nor r changes until the caller commits: bc26_batch_sync(k)
+ * makes them what bc26_tok_next() would have left after the first k
+ * entries (k = n + 1: after the NONE; a half-read frame then moves to the
+ * start of arena, where the next batch continues it).  bc26_batch_drop(k)
+ * does the same and forgets the rest: call it before changing the
+ * configuration, then tokenize again.  bc26_tok_batch() first commits all
+ * of the previous batch.
+ *
+ * kind, start, end, remaining, consumed and after hold cap + 1 entries. */
+typedef struct {
+    size_t cap;
+    size_t n;               /* frames in the table */
+    size_t used;            /* arena bytes before the half-read frame */
+    size_t committed;       /* ring bytes of this batch already taken */
+    uint32_t live;          /* the table runs ahead of t and r */
+    uint8_t *kind;
+    uint32_t *start;
+    uint32_t *end;
+    uint32_t *remaining;
+    size_t *consumed;       /* ring bytes taken up to frame i (n: the end) */
+    bc26_tok_state *after;  /* state after frame i (n: the end) */
+} bc26_batch;
+
+size_t bc26_tok_batch(bc26_tok *t, bc26_ring *r, uint8_t *arena,
+                      size_t arena_cap, size_t frame_max, bc26_batch *b);
+void bc26_batch_sync(bc26_tok *t, bc26_ring *r, bc26_batch *b,
+                     uint8_t *arena, size_t k);
+void bc26_batch_drop(bc26_tok *t, bc26_ring *r, bc26_batch *b,
+                     uint8_t *arena, size_t k);
+/* bc26_batch_sync(k), then bc26_ring_write(): one call per feed. */
+size_t bc26_batch_feed(bc26_tok *t, bc26_ring *r, bc26_batch *b,
+                       uint8_t *arena, size_t k, const uint8_t *data,
+                       size_t n);
+/* bc26_batch_sync(k), then bc26_ring_free(). */
+size_t bc26_batch_free(bc26_tok *t, bc26_ring *r, bc26_batch *b,
+                       uint8_t *arena, size_t k);
+
+/* cdef-end */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

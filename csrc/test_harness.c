@@ -1,0 +1,294 @@
+/* Test harness for bc26_tok.c, built with sanitizers by
+ * tests/twins/test_twin_sanitizers.py.
+ *
+ * Reads a corpus (tests/twins/twin_grammar.py writes it): cases, each a
+ * header line
+ *   case <len> <capacity> <frame_max> <hex> <showlength> <mask> <seed>
+ *        <chunk_max> <npins> {<after_frame> <hex> <showlength> <mask>}
+ * then <len> stream bytes and a newline.  Each case is run twice: through
+ * bc26_tok_next() with random chunk sizes, and through the batch API with
+ * random commits, small tables and arenas; both must give the same frames.
+ * The frames go to stdout, one a line: "L <remaining> <hex>", "P",
+ * "D <remaining> <hex>", after a "case <n>" line.
+ *
+ * Buffers are malloc'd at their exact sizes so that the address sanitizer
+ * sees any access past them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bc26_tok.h"
+
+#define MAX_PINS 64
+
+typedef struct {
+    size_t len, capacity, frame_max, chunk_max, npins;
+    int hex, showlength, mask;
+    unsigned long long seed;
+    size_t pin_at[MAX_PINS];
+    int pin_hex[MAX_PINS], pin_sl[MAX_PINS], pin_mask[MAX_PINS];
+    uint8_t *data;
+} test_case;
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+} text;
+
+static void die(const char *msg)
+{
+    fprintf(stderr, "harness: %s\n", msg);
+    exit(2);
+}
+
+static void put(text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 4096;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        t->p = realloc(t->p, cap);
+        if (!t->p)
+            die("out of memory");
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = 0;
+}
+
+static void put_frame(text *t, int kind, const uint8_t *f, size_t n,
+                      size_t remaining)
+{
+    static const char digits[] = "0123456789abcdef";
+    char head[64];
+    size_t i;
+    if (kind == BC26_PROMPT) {
+        put(t, "P\n", 2);
+        return;
+    }
+    snprintf(head, sizeof head, "%c %lu ", kind == BC26_LINE ? 'L' : 'D',
+             (unsigned long)remaining);
+    put(t, head, strlen(head));
+    for (i = 0; i < n; i++) {
+        char h[2];
+        h[0] = digits[f[i] >> 4];
+        h[1] = digits[f[i] & 15];
+        put(t, h, 2);
+    }
+    put(t, "\n", 1);
+}
+
+static unsigned long long rng_state;
+
+static unsigned long long rnd(void)
+{
+    /* xorshift64* */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 2685821657736338717ULL;
+}
+
+static size_t rnd_in(size_t lo, size_t hi)
+{
+    return lo + (size_t)(rnd() % (hi - lo + 1));
+}
+
+static int read_case(FILE *f, test_case *c)
+{
+    unsigned long v[9];
+    size_t i;
+    int r = fscanf(f, "case %lu %lu %lu %lu %lu %lu %lu %lu %lu", &v[0],
+                   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]);
+    if (r == EOF)
+        return 0;
+    if (r != 9)
+        die("bad case header");
+    c->len = v[0];
+    c->capacity = v[1];
+    c->frame_max = v[2];
+    c->hex = (int)v[3];
+    c->showlength = (int)v[4];
+    c->mask = (int)v[5];
+    c->seed = v[6];
+    c->chunk_max = v[7] ? v[7] : 1;
+    c->npins = v[8];
+    if (c->npins > MAX_PINS)
+        die("too many pins");
+    for (i = 0; i < c->npins; i++) {
+        unsigned long at, h, s, m;
+        if (fscanf(f, "%lu %lu %lu %lu", &at, &h, &s, &m) != 4)
+            die("bad pin");
+        c->pin_at[i] = at;
+        c->pin_hex[i] = (int)h;
+        c->pin_sl[i] = (int)s;
+        c->pin_mask[i] = (int)m;
+    }
+    if (fgetc(f) != '\n')
+        die("no newline after header");
+    c->data = malloc(c->len ? c->len : 1);
+    if (!c->data)
+        die("out of memory");
+    if (fread(c->data, 1, c->len, f) != c->len)
+        die("short stream");
+    if (fgetc(f) != '\n')
+        die("no newline after stream");
+    return 1;
+}
+
+/* Apply the pins due after `frames` frames; 1 if any. */
+static int apply_pins(const test_case *c, size_t *pin, size_t frames,
+                      bc26_tok *t)
+{
+    int any = 0;
+    while (*pin < c->npins && c->pin_at[*pin] <= frames) {
+        bc26_tok_configure(t, c->pin_hex[*pin], c->pin_sl[*pin],
+                           c->pin_mask[*pin]);
+        (*pin)++;
+        any = 1;
+    }
+    return any;
+}
+
+static size_t chunk(const test_case *c, size_t pos)
+{
+    return rnd_in(1, c->len - pos < c->chunk_max ? c->len - pos : c->chunk_max);
+}
+
+static void run_step(const test_case *c, text *out)
+{
+    uint8_t *buf = malloc(c->capacity), *frame = malloc(c->frame_max);
+    bc26_ring r;
+    bc26_tok t;
+    size_t pos = 0, frames = 0, pin = 0;
+    if (!buf || !frame)
+        die("out of memory");
+    bc26_ring_init(&r, buf, c->capacity);
+    bc26_tok_init(&t);
+    bc26_tok_configure(&t, c->hex, c->showlength, c->mask);
+    rng_state = c->seed * 2 + 1;
+    for (;;) {
+        int kind;
+        while ((kind = bc26_tok_next(&t, &r, frame, c->frame_max))) {
+            if (t.s.length > c->frame_max)
+                die("frame longer than frame_max");
+            put_frame(out, kind, frame, t.s.length, t.s.remaining);
+            apply_pins(c, &pin, ++frames, &t);
+        }
+        if (pos >= c->len)
+            break;
+        pos += bc26_ring_write(&r, c->data + pos, chunk(c, pos));
+    }
+    free(buf);
+    free(frame);
+}
+
+static void run_batch(const test_case *c, text *out)
+{
+    /* a small table and, now and then, an arena barely above frame_max:
+     * batches stop for want of room as well as at NONE */
+    size_t tcap = rnd_in(1, 9), i;
+    size_t arena_cap = rnd_in(0, 1) ? c->frame_max + rnd_in(0, 200)
+                                    : c->capacity + 2 * c->frame_max;
+    uint8_t *buf = malloc(c->capacity), *arena = malloc(arena_cap);
+    bc26_batch b;
+    bc26_ring r;
+    bc26_tok t;
+    size_t pos = 0, frames = 0, pin = 0;
+    b.cap = tcap;
+    b.kind = malloc(tcap + 1);
+    b.start = malloc((tcap + 1) * sizeof *b.start);
+    b.end = malloc((tcap + 1) * sizeof *b.end);
+    b.remaining = malloc((tcap + 1) * sizeof *b.remaining);
+    b.consumed = malloc((tcap + 1) * sizeof *b.consumed);
+    b.after = malloc((tcap + 1) * sizeof *b.after);
+    b.live = 0;
+    b.n = 0;
+    if (!buf || !arena || !b.kind || !b.start || !b.end || !b.remaining ||
+        !b.consumed || !b.after)
+        die("out of memory");
+    bc26_ring_init(&r, buf, c->capacity);
+    bc26_tok_init(&t);
+    bc26_tok_configure(&t, c->hex, c->showlength, c->mask);
+    for (;;) {
+        size_t m = bc26_tok_batch(&t, &r, arena, arena_cap, c->frame_max, &b);
+        int fed = 0, at_none = m == 0;
+        for (i = 0; i < m; i++) {
+            if (b.kind[i] == BC26_NONE) {
+                if (i != m - 1 || b.end[i] < b.start[i] ||
+                    b.end[i] - b.start[i] > c->frame_max)
+                    die("bad NONE entry");
+                at_none = 1;
+                if (rnd_in(0, 1))
+                    bc26_batch_sync(&t, &r, &b, arena, i + 1);
+                break;
+            }
+            put_frame(out, b.kind[i], arena + b.start[i],
+                      b.end[i] - b.start[i], b.remaining[i]);
+            frames++;
+            if (apply_pins(c, &pin, frames, &t)) {
+                /* frames read ahead under the old configuration are read
+                 * again (the drop restores the state, not the settings) */
+                bc26_batch_drop(&t, &r, &b, arena, i + 1);
+                break;
+            }
+            if (rnd_in(0, 3) == 0)
+                bc26_batch_sync(&t, &r, &b, arena, i + 1);
+            if (pos < c->len && rnd_in(0, 5) == 0) {
+                /* feeding mid-batch, committed or not, is allowed */
+                if (rnd_in(0, 1))
+                    bc26_batch_sync(&t, &r, &b, arena, i + 1);
+                pos += bc26_ring_write(&r, c->data + pos, chunk(c, pos));
+                fed = 1;
+            }
+        }
+        if (at_none && !fed) {
+            if (pos >= c->len)
+                break;
+            if (rnd_in(0, 1))
+                bc26_batch_sync(&t, &r, &b, arena, m);
+            pos += bc26_ring_write(&r, c->data + pos, chunk(c, pos));
+        }
+    }
+    free(buf);
+    free(arena);
+    free(b.kind);
+    free(b.start);
+    free(b.end);
+    free(b.remaining);
+    free(b.consumed);
+    free(b.after);
+}
+
+int main(int argc, char **argv)
+{
+    FILE *f;
+    test_case c;
+    text a = {0, 0, 0}, b = {0, 0, 0};
+    unsigned long n = 0;
+    if (argc != 2)
+        die("usage: test_harness CORPUS");
+    f = fopen(argv[1], "rb");
+    if (!f)
+        die("cannot open the corpus");
+    while (read_case(f, &c)) {
+        a.len = 0;
+        b.len = 0;
+        run_step(&c, &a);
+        run_batch(&c, &b);
+        if (a.len != b.len || (a.len && memcmp(a.p, b.p, a.len) != 0)) {
+            fprintf(stderr, "harness: case %lu: batch frames differ\n", n);
+            return 1;
+        }
+        printf("case %lu\n", n);
+        if (a.len)
+            fwrite(a.p, 1, a.len, stdout);
+        free(c.data);
+        n++;
+    }
+    fclose(f);
+    free(a.p);
+    free(b.p);
+    return 0;
+}
