@@ -182,6 +182,10 @@ static long header(const bc26_tok *t, const uint8_t *out, long n,
             value = v;
         start = end + 1;
     }
+    /* AT+QIRD never returns more than 512 bytes: a longer "length" is a
+       damaged header, and taking it by count would swallow the replies */
+    if (out[3] == 'R' && value > 512)
+        return -1;
     return value > 0 ? value : -1;
 }
 

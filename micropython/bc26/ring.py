@@ -1,7 +1,7 @@
 """A fixed-size byte ring: the one buffer between the UART and the tokenizer.
 
 Allocated once; feeding copies in, the tokenizer copies out. The C twin
-(csrc/bc26_ring.c) keeps the same fields with the same meaning.
+(csrc/bc26_tok.c) keeps the same fields with the same meaning.
 """
 
 

@@ -163,6 +163,10 @@ class Tokenizer:
             if value < 0:
                 value = v
             start = end + 1
+        # AT+QIRD never returns more than 512 bytes: a longer "length" is a
+        # damaged header, and taking it by count would swallow the replies
+        if out[3] == 82 and value > 512:
+            return -1
         return value if value > 0 else -1
 
     def _start_payload(self, n, hexdata, quoted):

@@ -456,3 +456,13 @@ def test_state_after_none(twin):
     assert tok.next() == LINE and tok.remaining == 3
     assert tok.next() == NONE
     assert tok.remaining == 3
+
+
+def test_read_length_over_512_is_not_a_header(twin):
+    # AT+QIRD returns at most 512 bytes: '+QIRD: 900' (a damaged '+QIRD: 90,0')
+    # must not swallow the replies after it as payload
+    got = tokenize(twin, b"\r\n+QIRD: 900\r\nxx\r\n\r\nOK\r\n", showlength=1)
+    assert got == [L(b"+QIRD: 900"), L(b"xx"), L(b"OK")]
+    got = tokenize(twin, b"\r\n+QIRD: 512,0\r\n" + b"z" * 512 + b"\r\nOK\r\n",
+                   showlength=1)
+    assert got[1] == (PAYLOAD, b"z" * 512, 0) and got[2] == L(b"OK")
