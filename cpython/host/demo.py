@@ -61,7 +61,7 @@ def session(modem, tcp_addr, udp_addr, dns_host, ping_host, ntp_host,
     step("ping %s (AT+QPING)" % ping_host)
     print(modem.ping(ping_host, timeout=2, count=3))
     step("time from %s (AT+QNTP)" % ntp_host)
-    print("UTC (Y, M, D, h, m, s, zone/4h):", modem.ntp(ntp_host))
+    print("UTC (Y, M, D, h, m, s, zone in quarter hours):", modem.ntp(ntp_host))
 
     pool = bc26.SocketPool(modem)
     step("TCP round trip to %s:%d" % tcp_addr)

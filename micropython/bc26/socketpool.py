@@ -179,11 +179,20 @@ class Socket:
     # Stream methods (umqtt.simple and other MicroPython libraries): like a
     # blocking MicroPython stream, they read until full or end of stream.
     def readinto(self, buf, nbytes=0):
+        """Like a MicroPython stream: None on a non-blocking socket with
+        nothing to read; what did arrive when a timeout ends the wait."""
         want = nbytes or len(buf)
         mv = memoryview(buf)
         got = 0
         while got < want:
-            n = self.recv_into(mv[got:], want - got)
+            try:
+                n = self.recv_into(mv[got:], want - got)
+            except OSError as e:
+                if got:
+                    break  # keep what came: the next call raises again
+                if e.errno == EAGAIN:
+                    return None
+                raise
             if n == 0:
                 break
             got += n
@@ -194,19 +203,26 @@ class Socket:
             out = bytearray()
             chunk = bytearray(512)
             while True:
-                k = self.recv_into(chunk)
+                k = self.readinto(chunk)
+                if k is None and not out:
+                    return None
                 if not k:
                     return bytes(out)
                 out.extend(chunk[:k])
         buf = bytearray(n)
         got = self.readinto(buf)
+        if got is None:
+            return None
         return bytes(buf[:got])
 
     def readline(self):
         out = bytearray()
         one = bytearray(1)
         while True:
-            if not self.recv_into(one, 1):
+            n = self.readinto(one)
+            if n is None:
+                return bytes(out) if out else None
+            if not n:
                 break
             out.extend(one)
             if one[0] == 10:

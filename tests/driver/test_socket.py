@@ -301,3 +301,16 @@ def test_pending_counters(pool, tcp_addr, emu):
     recv_exactly(s, 3000)
     assert wait_for(lambda: s.pending() == (3000, 3000, 0))
     s.close()
+
+
+def test_stream_reads_like_micropython_streams(mode_pool, tcp_addr):
+    # umqtt.simple polls with setblocking(False) + read(1) and expects None
+    s = _connect(mode_pool, tcp_addr)
+    s.setblocking(False)
+    assert s.read(1) is None
+    assert s.readinto(bytearray(4)) is None
+    # a timeout after some bytes hands over what came instead of losing it
+    s.settimeout(0.3)
+    s.send(b"abc")
+    assert s.read(10) == b"abc"
+    s.close()
