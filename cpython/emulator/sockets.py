@@ -12,6 +12,7 @@ MAX_NODES = 20      # manual 2.2.3: at most 20 nodes in buffer access mode
 TCP_READ = 1460     # one node per read, at most one segment's worth (MSS)
 UDP_READ = 65535    # one node per datagram
 PUSH_MAX = 1460     # direct push: at most this many bytes per URC
+PUSH_BACKLOG = 16384  # direct push: UART bytes queued before reading pauses
 TX_LIMIT = 65536    # what the module's stack buffers before SEND FAIL
 
 
@@ -28,6 +29,7 @@ class Service:
         self.sock = None
         self.nodes = collections.deque()
         self.reported = False     # a "recv" URC is out and the buffer not yet drained
+        self._recheck = False     # a look at the line backlog is scheduled
         self.sent = 0
         self.backlog = bytearray()
         self.eof = False
@@ -69,9 +71,20 @@ class Service:
         if self.state != 2 or self.eof:
             return False
         if self.access == 1:
-            # Held-back pushes would pile up: let the kernel hold the data.
-            return not self.m.out.holding
+            # Held-back pushes, or pushes the host has not read yet, would
+            # pile up (and a full line drops bytes): let the kernel hold the
+            # data -- TCP flow control -- and look again shortly.
+            if self.m.out.holding or self.m.line.pending() > PUSH_BACKLOG:
+                if not self._recheck:
+                    self._recheck = True
+                    self.m.loop.call_later(0.005, self._resync)
+                return False
+            return True
         return len(self.nodes) < MAX_NODES
+
+    def _resync(self):
+        self._recheck = False
+        self.sync()
 
     # -- receiving ---------------------------------------------------------------------
     def _on_readable(self):
