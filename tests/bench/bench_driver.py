@@ -151,8 +151,8 @@ def cpu_per_mib(quick):
     print("\n2. host CPU seconds per MiB received, unpaced emulator on "
           "socket://, %d MiB per run (driver process only)" % mib)
     print("   %-22s %12s %12s %8s" % ("", "C twin", "Python twin", "ratio"))
-    # socket://: unpaced multi-MiB pushes through a pty have lost bytes here
-    # (see the closing notes); the TCP serial port carries them intact
+    # socket://: the kernel's TCP buffers, not a 4 KiB pty queue, sit
+    # between emulator and driver, so the figure is the driver's own cost
     proc, url = start_emulator(0, tcp=True)
     try:
         payload = os.urandom(mib << 20)
