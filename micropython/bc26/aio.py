@@ -42,18 +42,6 @@ class Modem(_BlockingModem):
             except StopIteration as stop:
                 return stop.value if stop.args else None
 
-    def _take(self):
-        """Feed whatever the UART holds; True if there was something."""
-        n = self._readinto(self._rbuf)
-        if n:
-            data = self._rview[:n]
-            if self.log:
-                self.log("<", bytes(data))
-            self._rx_total += n
-            self._rx_last = self._rbuf[n - 1]
-            self.proto.receive_data(data, self.now_ms())
-        return bool(n)
-
     async def poll(self):
         self._take()
         return self.proto.urcs

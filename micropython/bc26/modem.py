@@ -88,17 +88,21 @@ class Modem(Operations):
 
     def _pump(self, deadline):
         """Read what the UART has (waiting until deadline if nothing)."""
+        if self._take():
+            return
+        wait = 5 if deadline is None else deadline - self.now_ms()
+        if wait > 50:
+            wait = 50
+        if wait > 0:
+            if self._wait_fn is not None:
+                self._wait_fn(wait)
+            else:
+                _sleep_ms(1)
+            self._take()
+
+    def _take(self):
+        """Feed whatever the UART holds now; True if there was something."""
         n = self._readinto(self._rbuf)
-        if not n:
-            wait = 5 if deadline is None else deadline - self.now_ms()
-            if wait > 50:
-                wait = 50
-            if wait > 0:
-                if self._wait_fn is not None:
-                    self._wait_fn(wait)
-                else:
-                    _sleep_ms(1)
-            n = self._readinto(self._rbuf)
         if n:
             data = self._rview[:n]
             if self.log:
@@ -106,6 +110,7 @@ class Modem(Operations):
             self._rx_total += n
             self._rx_last = self._rbuf[n - 1]
             self.proto.receive_data(data, self.now_ms())
+        return bool(n)
 
     def _run(self, gen):
         """Drive one operation generator to its return value."""

@@ -10,7 +10,7 @@ from . import commands as C
 from . import events as ev
 from .command import Command, DONE, FAILED, TIMED_OUT, PROMPTED
 from .errors import ModemError
-from .state import Protocol, BUFFER, DIRECT_PUSH, INITIAL, CONNECTED
+from .state import Protocol, BUFFER, INITIAL
 
 try:
     import errno
@@ -596,7 +596,7 @@ class Operations:
         application still causes (almost) no AT traffic."""
         if slot.access_mode != BUFFER:
             return False
-        last = getattr(slot, "reconciled_ms", None)
+        last = slot.reconciled_ms
         if last is not None and now - last < 30000:
             return False
         slot.reconciled_ms = now

@@ -10,8 +10,8 @@ timeout raises OSError(ETIMEDOUT, "timed out"), a non-blocking socket with
 nothing to read raises OSError(EAGAIN, ...), both with .errno set.
 """
 
-from .operations import EAGAIN, ETIMEDOUT, timed_out, _restarted  # noqa: F401
-from .state import BUFFER, DIRECT_PUSH, CONNECTED, INITIAL
+from .operations import EAGAIN, _restarted
+from .state import BUFFER, DIRECT_PUSH, CONNECTED
 
 _ENOTCONN = 107
 _EBADF = 9

@@ -66,6 +66,7 @@ class SocketSlot:
         self.buff_full = 0        # times the module reported "buff full"
         self.remote_closed = False
         self.open_error = None
+        self.reconciled_ms = None  # last time a lost "recv" URC was ruled out
         if self.rx is not None:
             self.rx.clear()
 
