@@ -405,47 +405,75 @@ int bc26_tok_next(bc26_tok *t, bc26_ring *r, uint8_t *out, size_t out_cap)
 
 /* ---- batch API -------------------------------------------------------------- */
 
-/* Commit the end state of a live batch; a half-read frame moves to the
- * start of the arena, where the next batch continues it. */
-static void finish(bc26_tok *t, bc26_ring *r, bc26_batch *b, uint8_t *arena)
+static void forget(bc26_batch *b)
 {
-    size_t partial = 0;
-    if (!b->live)
-        return;
-    ring_skip(r, b->consumed[b->n] - b->committed);
-    t->s = b->after[b->n];
-    if (t->s.state == ST_LINE)
-        partial = t->s.length;
-    else if (t->s.state == ST_DATA)
-        partial = t->s.piece;
-    if (partial && b->used)
-        memmove(arena, arena + b->used, partial);
     b->live = 0;
     b->n = 0;
-    b->used = 0;
+    b->lines_used = 0;
+    b->data_used = 0;
+    b->payloads = 0;
+    b->any_remaining = 0;
     b->committed = 0;
 }
 
-size_t bc26_tok_batch(bc26_tok *t, bc26_ring *r, uint8_t *arena,
-                      size_t arena_cap, size_t frame_max, bc26_batch *b)
+void bc26_batch_clear(bc26_batch *b)
+{
+    bc26_ring_clear(&b->ring);
+    bc26_tok_reset(&b->tok);
+    forget(b);
+}
+
+/* Commit the end state of a live batch; a half-read frame moves to the
+ * start of lines or data, where the next batch continues it. */
+static void finish(bc26_batch *b)
+{
+    const bc26_tok_state *s;
+    if (!b->live)
+        return;
+    ring_skip(&b->ring, b->consumed[b->n] - b->committed);
+    s = &b->tok.s;
+    b->tok.s = b->after[b->n];
+    if (s->state == ST_LINE && s->length && b->lines_used)
+        memmove(b->lines, b->lines + b->lines_used, s->length);
+    else if (s->state == ST_DATA && s->piece && b->data_used)
+        memmove(b->data, b->data + b->data_used, s->piece);
+    forget(b);
+}
+
+size_t bc26_batch_run(bc26_batch *b)
 {
     bc26_tok w;
     bc26_ring rr;
-    size_t used = 0, n = 0, c0;
+    size_t n = 0, lines_used = 0, data_used = 0, payloads = 0, c0;
+    size_t fmax = b->frame_max;
+    uint32_t any_remaining = 0;
     int kind = BC26_NONE;
-    finish(t, r, b, arena);
-    w = *t;
-    rr = *r;
-    c0 = r->count;
-    while (n < b->cap && used + frame_max <= arena_cap) {
-        kind = bc26_tok_next(&w, &rr, arena + used, frame_max);
+    finish(b);
+    w = b->tok;
+    rr = b->ring;
+    c0 = rr.count;
+    while (n < b->cap && lines_used + fmax < b->lines_cap &&
+           data_used + fmax <= b->data_cap) {
+        /* the state tells which frame can come: a payload only after its
+           header line, a line or prompt otherwise */
+        uint32_t st = w.s.state;
+        int payload = st == ST_EOL_LF || st == ST_INLINE || st == ST_DATA;
+        uint8_t *out = payload ? b->data + data_used : b->lines + lines_used;
+        kind = bc26_tok_next(&w, &rr, out, fmax);
         if (kind == BC26_NONE)
             break;
+        if (kind == BC26_PAYLOAD) {
+            b->data_index[payloads] = (uint32_t)n;
+            b->data_start[payloads] = (uint32_t)data_used;
+            data_used += w.s.length;
+            b->data_end[payloads++] = (uint32_t)data_used;
+        } else {
+            lines_used += w.s.length;
+        }
+        b->lines[lines_used++] = LF;
         b->kind[n] = (uint8_t)kind;
-        b->start[n] = (uint32_t)used;
-        used += w.s.length;
-        b->end[n] = (uint32_t)used;
         b->remaining[n] = w.s.remaining;
+        any_remaining |= w.s.remaining;
         b->consumed[n] = c0 - rr.count;
         b->after[n] = w.s;
         n++;
@@ -453,66 +481,52 @@ size_t bc26_tok_batch(bc26_tok *t, bc26_ring *r, uint8_t *arena,
     b->consumed[n] = c0 - rr.count;
     b->after[n] = w.s;
     b->n = n;
-    b->used = used;
+    b->lines_used = lines_used;
+    b->data_used = data_used;
+    b->payloads = payloads;
+    b->any_remaining = any_remaining;
     b->committed = 0;
     b->live = 1;
     if (n == 0) {
-        finish(t, r, b, arena); /* t and r now stand at the NONE */
+        finish(b); /* tok and ring now stand at the NONE */
         return 0;
     }
     if (kind != BC26_NONE)
         return n;
-    /* the NONE entry: the bytes the Python twin's frame shows now, its
-     * out[:length]: the line so far, or the last frame, under the part of
-     * a payload piece already copied */
     b->kind[n] = BC26_NONE;
-    b->start[n] = (uint32_t)used;
-    b->end[n] = (uint32_t)(used + w.s.length);
-    b->remaining[n] = w.s.remaining;
-    if (w.s.state != ST_LINE) {
-        size_t from = w.s.state == ST_DATA ? w.s.piece : 0;
-        if (w.s.length > from)
-            memcpy(arena + used + from, arena + b->start[n - 1] + from,
-                   w.s.length - from);
-    }
+    b->remaining[n] = 0;
     return n + 1;
 }
 
-void bc26_batch_sync(bc26_tok *t, bc26_ring *r, bc26_batch *b,
-                     uint8_t *arena, size_t k)
+void bc26_batch_sync(bc26_batch *b, size_t k)
 {
     if (!b->live || k == 0)
         return;
     if (k > b->n) {
-        finish(t, r, b, arena);
+        finish(b);
         return;
     }
-    ring_skip(r, b->consumed[k - 1] - b->committed);
+    ring_skip(&b->ring, b->consumed[k - 1] - b->committed);
     b->committed = b->consumed[k - 1];
-    t->s = b->after[k - 1];
+    b->tok.s = b->after[k - 1];
 }
 
-void bc26_batch_drop(bc26_tok *t, bc26_ring *r, bc26_batch *b,
-                     uint8_t *arena, size_t k)
+void bc26_batch_drop(bc26_batch *b, size_t k)
 {
-    bc26_batch_sync(t, r, b, arena, k);
-    b->live = 0;
-    b->n = 0;
-    b->used = 0;
-    b->committed = 0;
+    /* after a frame (k >= 1) nothing is half read; with k = 0 the half-read
+       frame the batch continued is still where it started */
+    bc26_batch_sync(b, k);
+    forget(b);
 }
 
-size_t bc26_batch_feed(bc26_tok *t, bc26_ring *r, bc26_batch *b,
-                       uint8_t *arena, size_t k, const uint8_t *data,
-                       size_t n)
+size_t bc26_batch_feed(bc26_batch *b, size_t k, const uint8_t *data, size_t n)
 {
-    bc26_batch_sync(t, r, b, arena, k);
-    return bc26_ring_write(r, data, n);
+    bc26_batch_sync(b, k);
+    return bc26_ring_write(&b->ring, data, n);
 }
 
-size_t bc26_batch_free(bc26_tok *t, bc26_ring *r, bc26_batch *b,
-                       uint8_t *arena, size_t k)
+size_t bc26_batch_free(bc26_batch *b, size_t k)
 {
-    bc26_batch_sync(t, r, b, arena, k);
-    return r->cap - r->count;
+    bc26_batch_sync(b, k);
+    return b->ring.cap - b->ring.count;
 }

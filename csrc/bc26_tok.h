@@ -75,52 +75,69 @@ int bc26_tok_next(bc26_tok *t, bc26_ring *r, uint8_t *out, size_t out_cap);
 
 /* Batch API: many frames per call, without committing to them.
  *
- * bc26_tok_batch() tokenizes ahead on a copy of the tokenizer and ring and
- * writes frames back to back into arena: frame i is arena[start[i]:end[i]]
- * (start[i] = end[i-1], start[0] = 0), of kind kind[i], with remaining[i].
- * When it stopped because the ring ran dry (rather than for want of table
- * or arena room), entry n describes that NONE: kind 0, the remaining then,
- * and at end[n-1]..end[n] the bytes the Python twin's frame shows then
- * (the line so far, or the last frame).  It returns the number of entries:
- * n, or n + 1 with the NONE; 0 when there was no frame at all (t and r then
- * stand at the NONE already).  arena_cap must be at least frame_max.
+ * A bc26_batch holds a tokenizer, its ring and the caller's buffers.
+ * bc26_batch_run() tokenizes ahead on a copy of the tokenizer and ring and
+ * fills the table: entry i has kind[i] and remaining[i].  Frame bytes go
+ * where Python can cut them cheaply:
+ *   - every frame ends in one LF in lines: a LINE's bytes come before it,
+ *     a PROMPT and a PAYLOAD have none there.  A line never holds CR or LF,
+ *     so splitting lines[:lines_used] at LF gives one piece per frame;
+ *   - PAYLOAD frames go to data, back to back: the j-th payload of the
+ *     batch is entry data_index[j], its bytes data[data_start[j]:data_end[j]].
+ * When the batch stopped because the ring ran dry (rather than for want of
+ * table, lines or data room), entry n is that NONE: kind 0.  It returns the
+ * number of entries: n, or n + 1 with the NONE; 0 when there was no frame
+ * at all (the tokenizer and ring then stand at the NONE already).
  *
- * Neither t nor r changes until the caller commits: bc26_batch_sync(k)
- * makes them what bc26_tok_next() would have left after the first k
- * entries (k = n + 1: after the NONE; a half-read frame then moves to the
- * start of arena, where the next batch continues it).  bc26_batch_drop(k)
- * does the same and forgets the rest: call it before changing the
- * configuration, then tokenize again.  bc26_tok_batch() first commits all
- * of the previous batch.
+ * Neither tok nor ring changes until the caller commits:
+ * bc26_batch_sync(k) makes them what bc26_tok_next() would have left after
+ * the first k entries (k = n + 1: after the NONE; a half-read frame then
+ * moves to the start of lines or data, where the next batch continues it).
+ * bc26_batch_drop(k) does the same and forgets the rest: call it before
+ * changing the configuration, then run again.  bc26_batch_run() first
+ * commits all of the previous batch.
  *
- * kind, start, end, remaining, consumed and after hold cap + 1 entries. */
+ * The caller sets frame_max (>= 64), cap (table entries, >= 1), the arrays
+ * (kind, remaining, consumed and after hold cap + 1 entries; data_index,
+ * data_start and data_end cap), lines (lines_cap >= frame_max + 1) and data (data_cap >=
+ * frame_max), the ring with bc26_ring_init() and the tokenizer with
+ * bc26_tok_init(), then calls bc26_batch_clear(). */
 typedef struct {
+    bc26_tok tok;
+    bc26_ring ring;
+    size_t frame_max;
     size_t cap;
-    size_t n;               /* frames in the table */
-    size_t used;            /* arena bytes before the half-read frame */
-    size_t committed;       /* ring bytes of this batch already taken */
-    uint32_t live;          /* the table runs ahead of t and r */
     uint8_t *kind;
-    uint32_t *start;
-    uint32_t *end;
     uint32_t *remaining;
-    size_t *consumed;       /* ring bytes taken up to frame i (n: the end) */
-    bc26_tok_state *after;  /* state after frame i (n: the end) */
+    size_t *consumed;       /* ring bytes taken up to entry i */
+    bc26_tok_state *after;  /* tokenizer state after entry i */
+    uint8_t *lines;
+    size_t lines_cap;
+    uint8_t *data;
+    size_t data_cap;
+    uint32_t *data_index;
+    uint32_t *data_start;
+    uint32_t *data_end;
+    /* results of the last run */
+    size_t n;               /* frames in the table (the NONE not counted) */
+    size_t lines_used;
+    size_t data_used;
+    size_t payloads;        /* PAYLOAD entries: data_index/start/end used */
+    uint32_t any_remaining; /* some remaining[i] of a frame is not 0 */
+    uint32_t live;          /* the table runs ahead of tok and ring */
+    size_t committed;       /* ring bytes of this batch already taken */
 } bc26_batch;
 
-size_t bc26_tok_batch(bc26_tok *t, bc26_ring *r, uint8_t *arena,
-                      size_t arena_cap, size_t frame_max, bc26_batch *b);
-void bc26_batch_sync(bc26_tok *t, bc26_ring *r, bc26_batch *b,
-                     uint8_t *arena, size_t k);
-void bc26_batch_drop(bc26_tok *t, bc26_ring *r, bc26_batch *b,
-                     uint8_t *arena, size_t k);
+/* Forget the table, the ring's bytes and any half-read frame; the
+ * configuration stays. */
+void bc26_batch_clear(bc26_batch *b);
+size_t bc26_batch_run(bc26_batch *b);
+void bc26_batch_sync(bc26_batch *b, size_t k);
+void bc26_batch_drop(bc26_batch *b, size_t k);
 /* bc26_batch_sync(k), then bc26_ring_write(): one call per feed. */
-size_t bc26_batch_feed(bc26_tok *t, bc26_ring *r, bc26_batch *b,
-                       uint8_t *arena, size_t k, const uint8_t *data,
-                       size_t n);
+size_t bc26_batch_feed(bc26_batch *b, size_t k, const uint8_t *data, size_t n);
 /* bc26_batch_sync(k), then bc26_ring_free(). */
-size_t bc26_batch_free(bc26_tok *t, bc26_ring *r, bc26_batch *b,
-                       uint8_t *arena, size_t k);
+size_t bc26_batch_free(bc26_batch *b, size_t k);
 
 /* cdef-end */
 

@@ -21,12 +21,13 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    static uint8_t buf[CAP], arena[CAP + 2 * FRAME_MAX], out[FRAME_MAX];
+    static uint8_t buf[CAP], out[FRAME_MAX];
+    static uint8_t lines[CAP + 2 * FRAME_MAX + 1], pdata[CAP + 2 * FRAME_MAX];
     static uint8_t kind[TABLE + 1];
-    static uint32_t start[TABLE + 1], end[TABLE + 1], rem[TABLE + 1];
+    static uint32_t rem[TABLE + 1], dindex[TABLE], dstart[TABLE], dend[TABLE];
     static size_t consumed[TABLE + 1];
     static bc26_tok_state after[TABLE + 1];
-    bc26_batch b = {TABLE, 0, 0, 0, 0, kind, start, end, rem, consumed, after};
+    static bc26_batch b;
     uint8_t *data;
     size_t len;
     long mask = argc > 2 ? atol(argv[2]) : 0;
@@ -44,6 +45,19 @@ int main(int argc, char **argv)
     if (!data || fread(data, 1, len, f) != len)
         return 2;
     fclose(f);
+    b.frame_max = FRAME_MAX;
+    b.cap = TABLE;
+    b.kind = kind;
+    b.remaining = rem;
+    b.consumed = consumed;
+    b.after = after;
+    b.lines = lines;
+    b.lines_cap = sizeof lines;
+    b.data = pdata;
+    b.data_cap = sizeof pdata;
+    b.data_index = dindex;
+    b.data_start = dstart;
+    b.data_end = dend;
     for (mode = 0; mode < 2; mode++) {
         double best = 1e30;
         long frames = 0;
@@ -55,22 +69,24 @@ int main(int argc, char **argv)
             bc26_ring_init(&r, buf, CAP);
             bc26_tok_init(&t);
             bc26_tok_configure(&t, -1, -1, (int)mask);
-            b.live = 0;
+            b.ring = r;
+            b.tok = t;
+            bc26_batch_clear(&b);
             frames = 0;
             t0 = now();
             while (pos < len) {
-                pos += bc26_ring_write(&r, data + pos, len - pos);
                 if (mode == 0) {
+                    pos += bc26_ring_write(&r, data + pos, len - pos);
                     while (bc26_tok_next(&t, &r, out, FRAME_MAX))
                         frames++;
                 } else {
                     size_t m;
-                    while ((m = bc26_tok_batch(&t, &r, arena, sizeof arena,
-                                               FRAME_MAX, &b))) {
+                    pos += bc26_ring_write(&b.ring, data + pos, len - pos);
+                    while ((m = bc26_batch_run(&b))) {
                         if (kind[m - 1] == BC26_NONE)
                             m--;
                         frames += (long)m;
-                        bc26_batch_sync(&t, &r, &b, arena, m);
+                        bc26_batch_sync(&b, m + 1);
                     }
                 }
             }

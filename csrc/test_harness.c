@@ -7,7 +7,7 @@
  *        <chunk_max> <npins> {<after_frame> <hex> <showlength> <mask>}
  * then <len> stream bytes and a newline.  Each case is run twice: through
  * bc26_tok_next() with random chunk sizes, and through the batch API with
- * random commits, small tables and arenas; both must give the same frames.
+ * random commits, small tables and buffers; both must give the same frames.
  * The frames go to stdout, one a line: "L <remaining> <hex>", "P",
  * "D <remaining> <hex>", after a "case <n>" line.
  *
@@ -184,81 +184,129 @@ static void run_step(const test_case *c, text *out)
     free(frame);
 }
 
+/* Frame i of the batch (not the NONE): its bytes and *len.  *line and
+ * *payload walk the lines and data buffers; every frame ends in LF in lines. */
+static const uint8_t *batch_frame(const bc26_batch *b, size_t i,
+                                  size_t *line, size_t *payload, size_t *len)
+{
+    const uint8_t *f;
+    if (b->kind[i] == BC26_PAYLOAD) {
+        size_t j = (*payload)++;
+        if (*line >= b->lines_used || b->lines[(*line)++] != '\n')
+            die("payload without its LF in lines");
+        if (j >= b->payloads || b->data_index[j] != i ||
+            b->data_end[j] < b->data_start[j] ||
+            b->data_end[j] > b->data_used ||
+            (j && b->data_start[j] != b->data_end[j - 1]))
+            die("bad payload entry");
+        *len = b->data_end[j] - b->data_start[j];
+        return b->data + b->data_start[j];
+    }
+    f = b->lines + *line;
+    {
+        const uint8_t *lf = memchr(f, '\n', b->lines_used - *line);
+        if (!lf)
+            die("line without its LF");
+        *len = (size_t)(lf - f);
+    }
+    *line += *len + 1;
+    if (b->kind[i] == BC26_PROMPT && *len)
+        die("prompt with bytes");
+    return f;
+}
+
 static void run_batch(const test_case *c, text *out)
 {
-    /* a small table and, now and then, an arena barely above frame_max:
+    /* a small table and, now and then, buffers barely above frame_max:
      * batches stop for want of room as well as at NONE */
     size_t tcap = rnd_in(1, 9), i;
-    size_t arena_cap = rnd_in(0, 1) ? c->frame_max + rnd_in(0, 200)
-                                    : c->capacity + 2 * c->frame_max;
-    uint8_t *buf = malloc(c->capacity), *arena = malloc(arena_cap);
+    int small = (int)rnd_in(0, 1);
+    size_t lines_cap = small ? c->frame_max + 1 + rnd_in(0, 200)
+                             : c->capacity + 2 * c->frame_max + 1;
+    size_t data_cap = small ? c->frame_max + rnd_in(0, 200)
+                            : c->capacity + 2 * c->frame_max;
+    uint8_t *buf = malloc(c->capacity);
     bc26_batch b;
-    bc26_ring r;
-    bc26_tok t;
     size_t pos = 0, frames = 0, pin = 0;
+    memset(&b, 0, sizeof b);
+    b.frame_max = c->frame_max;
     b.cap = tcap;
     b.kind = malloc(tcap + 1);
-    b.start = malloc((tcap + 1) * sizeof *b.start);
-    b.end = malloc((tcap + 1) * sizeof *b.end);
     b.remaining = malloc((tcap + 1) * sizeof *b.remaining);
     b.consumed = malloc((tcap + 1) * sizeof *b.consumed);
     b.after = malloc((tcap + 1) * sizeof *b.after);
-    b.live = 0;
-    b.n = 0;
-    if (!buf || !arena || !b.kind || !b.start || !b.end || !b.remaining ||
-        !b.consumed || !b.after)
+    b.lines = malloc(lines_cap);
+    b.lines_cap = lines_cap;
+    b.data = malloc(data_cap);
+    b.data_cap = data_cap;
+    b.data_index = malloc(tcap * sizeof *b.data_index);
+    b.data_start = malloc(tcap * sizeof *b.data_start);
+    b.data_end = malloc(tcap * sizeof *b.data_end);
+    if (!buf || !b.kind || !b.remaining || !b.consumed || !b.after ||
+        !b.lines || !b.data || !b.data_index || !b.data_start || !b.data_end)
         die("out of memory");
-    bc26_ring_init(&r, buf, c->capacity);
-    bc26_tok_init(&t);
-    bc26_tok_configure(&t, c->hex, c->showlength, c->mask);
+    bc26_ring_init(&b.ring, buf, c->capacity);
+    bc26_tok_init(&b.tok);
+    bc26_tok_configure(&b.tok, c->hex, c->showlength, c->mask);
+    bc26_batch_clear(&b);
     for (;;) {
-        size_t m = bc26_tok_batch(&t, &r, arena, arena_cap, c->frame_max, &b);
+        size_t m = bc26_batch_run(&b), line = 0, payload = 0;
         int fed = 0, at_none = m == 0;
+        uint32_t any_remaining = 0;
+        for (i = 0; i < m && i < b.n; i++)
+            any_remaining |= b.remaining[i];
+        if (any_remaining != b.any_remaining)
+            die("any_remaining is wrong");
         for (i = 0; i < m; i++) {
+            const uint8_t *f;
+            size_t len;
             if (b.kind[i] == BC26_NONE) {
-                if (i != m - 1 || b.end[i] < b.start[i] ||
-                    b.end[i] - b.start[i] > c->frame_max)
+                if (i != m - 1 || i != b.n)
                     die("bad NONE entry");
+                if (line != b.lines_used || payload != b.payloads)
+                    die("bytes left over in lines or data");
                 at_none = 1;
                 if (rnd_in(0, 1))
-                    bc26_batch_sync(&t, &r, &b, arena, i + 1);
+                    bc26_batch_sync(&b, i + 1);
                 break;
             }
-            put_frame(out, b.kind[i], arena + b.start[i],
-                      b.end[i] - b.start[i], b.remaining[i]);
+            f = batch_frame(&b, i, &line, &payload, &len);
+            if (len > c->frame_max)
+                die("frame longer than frame_max");
+            put_frame(out, b.kind[i], f, len, b.remaining[i]);
             frames++;
-            if (apply_pins(c, &pin, frames, &t)) {
+            if (apply_pins(c, &pin, frames, &b.tok)) {
                 /* frames read ahead under the old configuration are read
                  * again (the drop restores the state, not the settings) */
-                bc26_batch_drop(&t, &r, &b, arena, i + 1);
+                bc26_batch_drop(&b, i + 1);
                 break;
             }
             if (rnd_in(0, 3) == 0)
-                bc26_batch_sync(&t, &r, &b, arena, i + 1);
+                bc26_batch_sync(&b, i + 1);
             if (pos < c->len && rnd_in(0, 5) == 0) {
                 /* feeding mid-batch, committed or not, is allowed */
-                if (rnd_in(0, 1))
-                    bc26_batch_sync(&t, &r, &b, arena, i + 1);
-                pos += bc26_ring_write(&r, c->data + pos, chunk(c, pos));
+                pos += bc26_batch_feed(&b, rnd_in(0, 1) ? i + 1 : 0,
+                                       c->data + pos, chunk(c, pos));
                 fed = 1;
             }
         }
         if (at_none && !fed) {
             if (pos >= c->len)
                 break;
-            if (rnd_in(0, 1))
-                bc26_batch_sync(&t, &r, &b, arena, m);
-            pos += bc26_ring_write(&r, c->data + pos, chunk(c, pos));
+            pos += bc26_batch_feed(&b, rnd_in(0, 1) ? m : 0, c->data + pos,
+                                   chunk(c, pos));
         }
     }
     free(buf);
-    free(arena);
     free(b.kind);
-    free(b.start);
-    free(b.end);
     free(b.remaining);
     free(b.consumed);
     free(b.after);
+    free(b.lines);
+    free(b.data);
+    free(b.data_index);
+    free(b.data_start);
+    free(b.data_end);
 }
 
 int main(int argc, char **argv)

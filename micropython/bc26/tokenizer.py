@@ -5,10 +5,13 @@ Interface (the C twin in csrc/ implements exactly this):
     tok = Tokenizer(capacity=4096, frame_max=1536)
     tok.feed(data) -> bytes accepted (the rest must be fed again later)
     tok.next()     -> NONE (need more bytes), LINE, PROMPT or PAYLOAD
-    tok.frame      -> memoryview of the frame's bytes, valid until next()
+    tok.frame      -> the frame's bytes, valid until next(): a memoryview
+                      here, bytes in the C twin (both index, slice and
+                      compare alike)
     tok.remaining  -> after a LINE: payload bytes announced by it (0 for a
                       plain line); after a PAYLOAD: bytes still to come in
                       later PAYLOAD frames (0 = this frame ends the payload)
+                      After NONE, frame and remaining mean nothing.
     tok.configure(hex_recv, showlength, push_mask)
 
 Frames:

@@ -2,8 +2,7 @@
 grammar in tests/twins/twin_grammar.py, random configurations switched
 between frames, random chunkings down to one byte and random interleaving of
 feed() and next(), an occasional reset().  Everything observable is
-compared: frames, feed() and free() results, and frame/length/remaining
-after NONE.  Each twin must also give the same frames whatever the
+compared: frames, where NONE comes, feed() and free() results.  Each twin must also give the same frames whatever the
 chunking.
 
 BC26_FUZZ_EXAMPLES=N sets the number of examples (default 1500)."""

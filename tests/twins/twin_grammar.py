@@ -265,8 +265,8 @@ def run(Tokenizer, data, capacity=4096, frame_max=1536, cfg=None, plan=None,
     """Feed data to a fresh tokenizer along plan; return (frames, trace).
 
     frames: (kind, bytes, remaining) for every frame.  trace: frames plus
-    every feed()/free() result and the state seen after NONE, for
-    comparing twins that are run along the same plan."""
+    every NONE and every feed()/free() result, for comparing twins that are
+    run along the same plan."""
     plan = plan or {"seed": 0, "chunk_max": 5000, "eager": 0, "configs": []}
     reset_at = plan.get("reset", 0)
     r = random.Random(plan["seed"])
@@ -287,8 +287,8 @@ def run(Tokenizer, data, capacity=4096, frame_max=1536, cfg=None, plan=None,
             budget -= 1
             kind = tok.next()
             if kind == 0:
-                if observe:
-                    trace.append(("none", tok.length, tok.remaining, bytes(tok.frame)))
+                if observe:  # frame and remaining mean nothing after NONE
+                    trace.append(("none",))
                 break
             f = (kind, bytes(tok.frame), tok.remaining)
             frames.append(f)
