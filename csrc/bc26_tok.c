@@ -409,9 +409,9 @@ static void forget(bc26_batch *b)
 {
     b->live = 0;
     b->n = 0;
-    b->lines_used = 0;
-    b->data_used = 0;
+    b->used = 0;
     b->payloads = 0;
+    b->fmt_used = 0;
     b->any_remaining = 0;
     b->committed = 0;
 }
@@ -424,27 +424,64 @@ void bc26_batch_clear(bc26_batch *b)
 }
 
 /* Commit the end state of a live batch; a half-read frame moves to the
- * start of lines or data, where the next batch continues it. */
+ * start of the arena, where the next batch continues it. */
 static void finish(bc26_batch *b)
 {
-    const bc26_tok_state *s;
+    const bc26_tok_state *s = &b->tok.s;
+    size_t partial = 0;
     if (!b->live)
         return;
     ring_skip(&b->ring, b->consumed[b->n] - b->committed);
-    s = &b->tok.s;
     b->tok.s = b->after[b->n];
-    if (s->state == ST_LINE && s->length && b->lines_used)
-        memmove(b->lines, b->lines + b->lines_used, s->length);
-    else if (s->state == ST_DATA && s->piece && b->data_used)
-        memmove(b->data, b->data + b->data_used, s->piece);
+    if (s->state == ST_LINE)
+        partial = s->length;
+    else if (s->state == ST_DATA)
+        partial = s->piece;
+    if (partial && b->used)
+        memmove(b->arena, b->arena + b->used, partial);
     forget(b);
+}
+
+/* Decimal digits of v at p; returns the end. */
+static char *put_uint(char *p, uint32_t v)
+{
+    char tmp[10];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (k)
+        *p++ = tmp[--k];
+    return p;
+}
+
+/* The struct format of the table's frames (and its NONE, if any). */
+static void write_fmt(bc26_batch *b, size_t entries)
+{
+    char *p = b->fmt;
+    size_t i, start = 0;
+    for (i = 0; i < b->n; i++) {
+        p = put_uint(p, b->end[i] - (uint32_t)start);
+        *p++ = 's';
+        start = b->end[i];
+        if (b->kind[i] != BC26_PAYLOAD) {
+            *p++ = 'x'; /* the LF after it */
+            start++;
+        }
+    }
+    if (entries > b->n) {
+        *p++ = '0';
+        *p++ = 's';
+    }
+    b->fmt_used = (size_t)(p - b->fmt);
 }
 
 size_t bc26_batch_run(bc26_batch *b)
 {
     bc26_tok w;
     bc26_ring rr;
-    size_t n = 0, lines_used = 0, data_used = 0, payloads = 0, c0;
+    size_t n = 0, used = 0, payloads = 0, c0;
     size_t fmax = b->frame_max;
     uint32_t any_remaining = 0;
     int kind = BC26_NONE;
@@ -452,27 +489,18 @@ size_t bc26_batch_run(bc26_batch *b)
     w = b->tok;
     rr = b->ring;
     c0 = rr.count;
-    while (n < b->cap && lines_used + fmax < b->lines_cap &&
-           data_used + fmax <= b->data_cap) {
-        /* the state tells which frame can come: a payload only after its
-           header line, a line or prompt otherwise */
-        uint32_t st = w.s.state;
-        int payload = st == ST_EOL_LF || st == ST_INLINE || st == ST_DATA;
-        uint8_t *out = payload ? b->data + data_used : b->lines + lines_used;
-        kind = bc26_tok_next(&w, &rr, out, fmax);
+    while (n < b->cap && used + fmax < b->arena_cap) {
+        kind = bc26_tok_next(&w, &rr, b->arena + used, fmax);
         if (kind == BC26_NONE)
             break;
-        if (kind == BC26_PAYLOAD) {
-            b->data_index[payloads] = (uint32_t)n;
-            b->data_start[payloads] = (uint32_t)data_used;
-            data_used += w.s.length;
-            b->data_end[payloads++] = (uint32_t)data_used;
-        } else {
-            lines_used += w.s.length;
-        }
-        b->lines[lines_used++] = LF;
+        used += w.s.length;
+        if (kind == BC26_PAYLOAD)
+            payloads++;
+        else
+            b->arena[used++] = LF;
         b->kind[n] = (uint8_t)kind;
         b->remaining[n] = w.s.remaining;
+        b->end[n] = (uint32_t)(used - (kind != BC26_PAYLOAD));
         any_remaining |= w.s.remaining;
         b->consumed[n] = c0 - rr.count;
         b->after[n] = w.s;
@@ -481,8 +509,7 @@ size_t bc26_batch_run(bc26_batch *b)
     b->consumed[n] = c0 - rr.count;
     b->after[n] = w.s;
     b->n = n;
-    b->lines_used = lines_used;
-    b->data_used = data_used;
+    b->used = used;
     b->payloads = payloads;
     b->any_remaining = any_remaining;
     b->committed = 0;
@@ -491,11 +518,15 @@ size_t bc26_batch_run(bc26_batch *b)
         finish(b); /* tok and ring now stand at the NONE */
         return 0;
     }
-    if (kind != BC26_NONE)
-        return n;
-    b->kind[n] = BC26_NONE;
-    b->remaining[n] = 0;
-    return n + 1;
+    if (kind == BC26_NONE) {
+        b->kind[n] = BC26_NONE;
+        b->remaining[n] = 0;
+        b->end[n] = (uint32_t)used;
+    }
+    b->fmt_used = 0;
+    if (payloads)
+        write_fmt(b, n + (kind == BC26_NONE));
+    return kind == BC26_NONE ? n + 1 : n;
 }
 
 void bc26_batch_sync(bc26_batch *b, size_t k)
@@ -513,7 +544,7 @@ void bc26_batch_sync(bc26_batch *b, size_t k)
 
 void bc26_batch_drop(bc26_batch *b, size_t k)
 {
-    /* after a frame (k >= 1) nothing is half read; with k = 0 the half-read
+    /* after a frame (k >= 1) nothing is half read; with k = 0 a half-read
        frame the batch continued is still where it started */
     bc26_batch_sync(b, k);
     forget(b);

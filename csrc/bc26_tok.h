@@ -77,31 +77,34 @@ int bc26_tok_next(bc26_tok *t, bc26_ring *r, uint8_t *out, size_t out_cap);
  *
  * A bc26_batch holds a tokenizer, its ring and the caller's buffers.
  * bc26_batch_run() tokenizes ahead on a copy of the tokenizer and ring and
- * fills the table: entry i has kind[i] and remaining[i].  Frame bytes go
- * where Python can cut them cheaply:
- *   - every frame ends in one LF in lines: a LINE's bytes come before it,
- *     a PROMPT and a PAYLOAD have none there.  A line never holds CR or LF,
- *     so splitting lines[:lines_used] at LF gives one piece per frame;
- *   - PAYLOAD frames go to data, back to back: the j-th payload of the
- *     batch is entry data_index[j], its bytes data[data_start[j]:data_end[j]].
+ * fills the table: entry i has kind[i] and remaining[i], and its bytes end
+ * at arena[end[i]].  Frames lie back to back in the arena, and every LINE
+ * or PROMPT frame (a PROMPT is empty) is followed by one LF; a PAYLOAD is
+ * not.  So Python makes all frames of a batch in one call:
+ *   - without payloads (payloads == 0), a line never holds CR or LF, and
+ *     splitting arena[:used] at LF gives the frames in order;
+ *   - with payloads, fmt[:fmt_used] is a struct format ("<len>s" for each
+ *     frame, "x" after its LF; "0s" for the NONE) that unpacks them all.
  * When the batch stopped because the ring ran dry (rather than for want of
- * table, lines or data room), entry n is that NONE: kind 0.  It returns the
+ * table or arena room), entry n is that NONE: kind 0.  It returns the
  * number of entries: n, or n + 1 with the NONE; 0 when there was no frame
  * at all (the tokenizer and ring then stand at the NONE already).
  *
  * Neither tok nor ring changes until the caller commits:
  * bc26_batch_sync(k) makes them what bc26_tok_next() would have left after
  * the first k entries (k = n + 1: after the NONE; a half-read frame then
- * moves to the start of lines or data, where the next batch continues it).
+ * moves to the start of the arena, where the next batch continues it).
  * bc26_batch_drop(k) does the same and forgets the rest: call it before
  * changing the configuration, then run again.  bc26_batch_run() first
  * commits all of the previous batch.
  *
- * The caller sets frame_max (>= 64), cap (table entries, >= 1), the arrays
- * (kind, remaining, consumed and after hold cap + 1 entries; data_index,
- * data_start and data_end cap), lines (lines_cap >= frame_max + 1) and data (data_cap >=
- * frame_max), the ring with bc26_ring_init() and the tokenizer with
+ * The caller sets frame_max (64 .. 2**30), cap (table entries, >= 1), the
+ * arrays (kind, remaining, end, consumed and after hold cap + 1 entries),
+ * arena (arena_cap >= frame_max + 1) and fmt (fmt_cap >= BC26_FMT_ENTRY *
+ * (cap + 1)), the ring with bc26_ring_init() and the tokenizer with
  * bc26_tok_init(), then calls bc26_batch_clear(). */
+enum { BC26_FMT_ENTRY = 12 };   /* "1073741824sx": the longest entry */
+
 typedef struct {
     bc26_tok tok;
     bc26_ring ring;
@@ -109,20 +112,18 @@ typedef struct {
     size_t cap;
     uint8_t *kind;
     uint32_t *remaining;
+    uint32_t *end;
     size_t *consumed;       /* ring bytes taken up to entry i */
     bc26_tok_state *after;  /* tokenizer state after entry i */
-    uint8_t *lines;
-    size_t lines_cap;
-    uint8_t *data;
-    size_t data_cap;
-    uint32_t *data_index;
-    uint32_t *data_start;
-    uint32_t *data_end;
+    uint8_t *arena;
+    size_t arena_cap;
+    char *fmt;
+    size_t fmt_cap;
     /* results of the last run */
     size_t n;               /* frames in the table (the NONE not counted) */
-    size_t lines_used;
-    size_t data_used;
-    size_t payloads;        /* PAYLOAD entries: data_index/start/end used */
+    size_t used;            /* arena bytes of those frames */
+    size_t payloads;        /* PAYLOAD frames among them */
+    size_t fmt_used;        /* 0 without payloads */
     uint32_t any_remaining; /* some remaining[i] of a frame is not 0 */
     uint32_t live;          /* the table runs ahead of tok and ring */
     size_t committed;       /* ring bytes of this batch already taken */

@@ -22,9 +22,10 @@ static double now(void)
 int main(int argc, char **argv)
 {
     static uint8_t buf[CAP], out[FRAME_MAX];
-    static uint8_t lines[CAP + 2 * FRAME_MAX + 1], pdata[CAP + 2 * FRAME_MAX];
+    static uint8_t arena[CAP + 2 * FRAME_MAX + 1];
+    static char fmt[BC26_FMT_ENTRY * (TABLE + 1)];
     static uint8_t kind[TABLE + 1];
-    static uint32_t rem[TABLE + 1], dindex[TABLE], dstart[TABLE], dend[TABLE];
+    static uint32_t rem[TABLE + 1], end[TABLE + 1];
     static size_t consumed[TABLE + 1];
     static bc26_tok_state after[TABLE + 1];
     static bc26_batch b;
@@ -51,13 +52,11 @@ int main(int argc, char **argv)
     b.remaining = rem;
     b.consumed = consumed;
     b.after = after;
-    b.lines = lines;
-    b.lines_cap = sizeof lines;
-    b.data = pdata;
-    b.data_cap = sizeof pdata;
-    b.data_index = dindex;
-    b.data_start = dstart;
-    b.data_end = dend;
+    b.end = end;
+    b.arena = arena;
+    b.arena_cap = sizeof arena;
+    b.fmt = fmt;
+    b.fmt_cap = sizeof fmt;
     for (mode = 0; mode < 2; mode++) {
         double best = 1e30;
         long frames = 0;

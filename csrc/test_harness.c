@@ -7,7 +7,7 @@
  *        <chunk_max> <npins> {<after_frame> <hex> <showlength> <mask>}
  * then <len> stream bytes and a newline.  Each case is run twice: through
  * bc26_tok_next() with random chunk sizes, and through the batch API with
- * random commits, small tables and buffers; both must give the same frames.
+ * random commits, small tables and arenas; both must give the same frames.
  * The frames go to stdout, one a line: "L <remaining> <hex>", "P",
  * "D <remaining> <hex>", after a "case <n>" line.
  *
@@ -184,47 +184,62 @@ static void run_step(const test_case *c, text *out)
     free(frame);
 }
 
-/* Frame i of the batch (not the NONE): its bytes and *len.  *line and
- * *payload walk the lines and data buffers; every frame ends in LF in lines. */
-static const uint8_t *batch_frame(const bc26_batch *b, size_t i,
-                                  size_t *line, size_t *payload, size_t *len)
+/* Frame i of the batch (not the NONE): its bytes and *len.  *pos walks
+ * the arena: a LINE or PROMPT must be followed by LF there. */
+static const uint8_t *batch_frame(const bc26_batch *b, size_t i, size_t *pos,
+                                  size_t *len)
 {
-    const uint8_t *f;
-    if (b->kind[i] == BC26_PAYLOAD) {
-        size_t j = (*payload)++;
-        if (*line >= b->lines_used || b->lines[(*line)++] != '\n')
-            die("payload without its LF in lines");
-        if (j >= b->payloads || b->data_index[j] != i ||
-            b->data_end[j] < b->data_start[j] ||
-            b->data_end[j] > b->data_used ||
-            (j && b->data_start[j] != b->data_end[j - 1]))
-            die("bad payload entry");
-        *len = b->data_end[j] - b->data_start[j];
-        return b->data + b->data_start[j];
-    }
-    f = b->lines + *line;
-    {
-        const uint8_t *lf = memchr(f, '\n', b->lines_used - *line);
-        if (!lf)
+    const uint8_t *f = b->arena + *pos;
+    if (b->end[i] < *pos || b->end[i] > b->used)
+        die("bad frame end");
+    *len = b->end[i] - *pos;
+    *pos = b->end[i];
+    if (b->kind[i] != BC26_PAYLOAD) {
+        if (*pos >= b->used || b->arena[*pos] != '\n')
             die("line without its LF");
-        *len = (size_t)(lf - f);
+        if (memchr(f, '\n', *len) || memchr(f, '\r', *len))
+            die("line holding a line end");
+        if (b->kind[i] == BC26_PROMPT && *len)
+            die("prompt with bytes");
+        (*pos)++;
     }
-    *line += *len + 1;
-    if (b->kind[i] == BC26_PROMPT && *len)
-        die("prompt with bytes");
     return f;
+}
+
+/* The struct format the batch wrote: "<len>s" a frame, "x" after a LF,
+ * "0s" for the NONE; it must match the table. */
+static void check_fmt(const bc26_batch *b, size_t m)
+{
+    char want[BC26_FMT_ENTRY + 1];
+    size_t i, pos = 0, at = 0;
+    if (!b->payloads) {
+        if (b->fmt_used)
+            die("format without payloads");
+        return;
+    }
+    for (i = 0; i < m; i++) {
+        size_t len = i < b->n ? b->end[i] - pos : 0;
+        int k = snprintf(want, sizeof want, "%lus%s", (unsigned long)len,
+                         i < b->n && b->kind[i] != BC26_PAYLOAD ? "x" : "");
+        if (at + (size_t)k > b->fmt_used ||
+            memcmp(b->fmt + at, want, (size_t)k) != 0)
+            die("format does not match the table");
+        at += (size_t)k;
+        if (i < b->n)
+            pos = b->end[i] + (b->kind[i] != BC26_PAYLOAD);
+    }
+    if (at != b->fmt_used)
+        die("format longer than the table");
 }
 
 static void run_batch(const test_case *c, text *out)
 {
-    /* a small table and, now and then, buffers barely above frame_max:
+    /* a small table and, now and then, an arena barely above frame_max:
      * batches stop for want of room as well as at NONE */
     size_t tcap = rnd_in(1, 9), i;
-    int small = (int)rnd_in(0, 1);
-    size_t lines_cap = small ? c->frame_max + 1 + rnd_in(0, 200)
-                             : c->capacity + 2 * c->frame_max + 1;
-    size_t data_cap = small ? c->frame_max + rnd_in(0, 200)
-                            : c->capacity + 2 * c->frame_max;
+    size_t arena_cap = rnd_in(0, 1) ? c->frame_max + 1 + rnd_in(0, 200)
+                                    : c->capacity + 2 * c->frame_max + 1;
+    size_t fmt_cap = BC26_FMT_ENTRY * (tcap + 1);
     uint8_t *buf = malloc(c->capacity);
     bc26_batch b;
     size_t pos = 0, frames = 0, pin = 0;
@@ -233,44 +248,44 @@ static void run_batch(const test_case *c, text *out)
     b.cap = tcap;
     b.kind = malloc(tcap + 1);
     b.remaining = malloc((tcap + 1) * sizeof *b.remaining);
+    b.end = malloc((tcap + 1) * sizeof *b.end);
     b.consumed = malloc((tcap + 1) * sizeof *b.consumed);
     b.after = malloc((tcap + 1) * sizeof *b.after);
-    b.lines = malloc(lines_cap);
-    b.lines_cap = lines_cap;
-    b.data = malloc(data_cap);
-    b.data_cap = data_cap;
-    b.data_index = malloc(tcap * sizeof *b.data_index);
-    b.data_start = malloc(tcap * sizeof *b.data_start);
-    b.data_end = malloc(tcap * sizeof *b.data_end);
-    if (!buf || !b.kind || !b.remaining || !b.consumed || !b.after ||
-        !b.lines || !b.data || !b.data_index || !b.data_start || !b.data_end)
+    b.arena = malloc(arena_cap);
+    b.arena_cap = arena_cap;
+    b.fmt = malloc(fmt_cap);
+    b.fmt_cap = fmt_cap;
+    if (!buf || !b.kind || !b.remaining || !b.end || !b.consumed ||
+        !b.after || !b.arena || !b.fmt)
         die("out of memory");
     bc26_ring_init(&b.ring, buf, c->capacity);
     bc26_tok_init(&b.tok);
     bc26_tok_configure(&b.tok, c->hex, c->showlength, c->mask);
     bc26_batch_clear(&b);
     for (;;) {
-        size_t m = bc26_batch_run(&b), line = 0, payload = 0;
+        size_t m = bc26_batch_run(&b), at = 0, payloads = 0;
         int fed = 0, at_none = m == 0;
         uint32_t any_remaining = 0;
-        for (i = 0; i < m && i < b.n; i++)
+        for (i = 0; i < b.n && m; i++) {
             any_remaining |= b.remaining[i];
-        if (any_remaining != b.any_remaining)
-            die("any_remaining is wrong");
+            payloads += b.kind[i] == BC26_PAYLOAD;
+        }
+        if (any_remaining != b.any_remaining || payloads != b.payloads)
+            die("any_remaining or payloads is wrong");
+        if (m)
+            check_fmt(&b, m);
         for (i = 0; i < m; i++) {
             const uint8_t *f;
             size_t len;
             if (b.kind[i] == BC26_NONE) {
-                if (i != m - 1 || i != b.n)
+                if (i != m - 1 || i != b.n || at != b.used)
                     die("bad NONE entry");
-                if (line != b.lines_used || payload != b.payloads)
-                    die("bytes left over in lines or data");
                 at_none = 1;
                 if (rnd_in(0, 1))
                     bc26_batch_sync(&b, i + 1);
                 break;
             }
-            f = batch_frame(&b, i, &line, &payload, &len);
+            f = batch_frame(&b, i, &at, &len);
             if (len > c->frame_max)
                 die("frame longer than frame_max");
             put_frame(out, b.kind[i], f, len, b.remaining[i]);
@@ -300,13 +315,11 @@ static void run_batch(const test_case *c, text *out)
     free(buf);
     free(b.kind);
     free(b.remaining);
+    free(b.end);
     free(b.consumed);
     free(b.after);
-    free(b.lines);
-    free(b.data);
-    free(b.data_index);
-    free(b.data_start);
-    free(b.data_end);
+    free(b.arena);
+    free(b.fmt);
 }
 
 int main(int argc, char **argv)

@@ -4,18 +4,16 @@ interface of the pure-Python twin in bc26/tokenizer.py; see its docstring.
 Frames are produced in batches: one C call tokenizes everything buffered
 and next() hands the frames out one by one.  What makes it fast is that
 next() does no work of its own: a batch becomes three iterators (kinds,
-frames, remainings) zipped together, and the frames are made by C-level
-builtins, never one Python call per frame:
+frames, remainings) zipped together, and all the frames of a batch are
+made by one call of a builtin, never one Python call per frame.  The C
+side lays the frames out back to back, each LINE or PROMPT followed by LF:
 
-- the C side writes every frame into one buffer, each followed by LF: a
-  LINE with its bytes (a line never holds CR or LF), a PROMPT or a PAYLOAD
-  empty; so one bytes.split(b"\\n") makes the whole list of frames;
-- PAYLOAD frames lie back to back in a second buffer: each is cut from one
-  bytes copy of it and put in its place in that list (a few per batch, and
-  each hundreds of bytes).
+- a batch without payloads is split at LF (a line never holds CR or LF);
+- a batch with payloads comes with a struct format ("12sx512s2sx...")
+  written by the C side, and struct.unpack_from() cuts every frame at once.
 
-Frames are therefore bytes (the Python twin hands out memoryviews); both
-are valid until the next call of next(), and both compare and slice alike.
+So frames are bytes here (the Python twin hands out memoryviews); both are
+valid until the next call of next(), and both compare and slice alike.
 
 The C side tokenizes ahead without committing, so the Python twin's
 observable behaviour is kept exactly:
@@ -28,6 +26,7 @@ observable behaviour is kept exactly:
 """
 from itertools import repeat
 from operator import length_hint
+from struct import unpack_from
 
 from .._ctok import ffi, lib
 
@@ -43,7 +42,7 @@ _EMPTY = b""
 class Tokenizer:
     __slots__ = ("frame", "remaining", "_it", "_kit", "_fit", "_rit", "_kinds",
                  "_n", "_none", "_b", "_keep", "_u8", "_kind_buf", "_rem_view",
-                 "_lines_buf", "_data_buf", "_dindex", "_dstart", "_dend", "_hex_recv",
+                 "_arena_buf", "_arena_view", "_fmt_buf", "_hex_recv",
                  "_showlength", "_push_mask")
 
     def __init__(self, capacity=4096, frame_max=1536):
@@ -56,44 +55,39 @@ class Tokenizer:
         b = self._b = ffi.new("bc26_batch *")
         # Room for one ring of bytes plus a half-read frame carried over:
         # a batch then stops at NONE (or a full table), never for want of
-        # lines or data room.
+        # arena.
         room = capacity + 2 * frame_max + 1
         ring = ffi.new("uint8_t[]", capacity)
         kind = ffi.new("uint8_t[]", _BATCH + 1)
         rem = ffi.new("uint32_t[]", _BATCH + 1)
+        end = ffi.new("uint32_t[]", _BATCH + 1)
         consumed = ffi.new("size_t[]", _BATCH + 1)
         after = ffi.new("bc26_tok_state[]", _BATCH + 1)
-        lines = ffi.new("uint8_t[]", room)
-        data = ffi.new("uint8_t[]", room)
-        dindex = ffi.new("uint32_t[]", _BATCH)
-        dstart = ffi.new("uint32_t[]", _BATCH)
-        dend = ffi.new("uint32_t[]", _BATCH)
-        self._keep = (ring, kind, rem, consumed, after, lines, data, dindex,
-                      dstart, dend)  # cdata arrays live as long as the tokenizer
+        arena = ffi.new("uint8_t[]", room)
+        fmt_cap = lib.BC26_FMT_ENTRY * (_BATCH + 1)
+        fmt = ffi.new("char[]", fmt_cap)
+        # cdata arrays live as long as the tokenizer
+        self._keep = (ring, kind, rem, end, consumed, after, arena, fmt)
         b.frame_max = frame_max
         b.cap = _BATCH
         b.kind = kind
         b.remaining = rem
+        b.end = end
         b.consumed = consumed
         b.after = after
-        b.lines = lines
-        b.lines_cap = room
-        b.data = data
-        b.data_cap = room
-        b.data_index = dindex
-        b.data_start = dstart
-        b.data_end = dend
+        b.arena = arena
+        b.arena_cap = room
+        b.fmt = fmt
+        b.fmt_cap = fmt_cap
         lib.bc26_ring_init(ffi.addressof(b, "ring"), ring, capacity)
         lib.bc26_tok_init(ffi.addressof(b, "tok"))
         lib.bc26_batch_clear(b)
         # the table and buffers read in place
         self._kind_buf = ffi.buffer(kind)
         self._rem_view = memoryview(ffi.buffer(rem)).cast("I")
-        self._lines_buf = ffi.buffer(lines)
-        self._data_buf = ffi.buffer(data)
-        self._dindex = memoryview(ffi.buffer(dindex)).cast("I")
-        self._dstart = memoryview(ffi.buffer(dstart)).cast("I")
-        self._dend = memoryview(ffi.buffer(dend)).cast("I")
+        self._arena_buf = ffi.buffer(arena)
+        self._arena_view = memoryview(self._arena_buf)
+        self._fmt_buf = ffi.buffer(fmt)
         self._u8 = ffi.typeof("uint8_t[]")
         self._hex_recv = 0
         self._showlength = 0
@@ -101,7 +95,6 @@ class Tokenizer:
         self._forget()
         self.frame = _EMPTY
         self.remaining = 0
-
     def _forget(self):
         """No entries in hand."""
         self._n = 0
@@ -205,13 +198,10 @@ class Tokenizer:
         kinds = self._kinds = self._kind_buf[:n]
         self._none = kinds[-1] == NONE
         kit = self._kit = iter(kinds)  # a bytes iterator has a length_hint
-        frames = self._lines_buf[:b.lines_used].split(b"\n")
-        m = b.payloads
-        if m:  # payloads stand in as empty pieces: put their bytes there
-            data = self._data_buf[:b.data_used]
-            for i, start, end in zip(self._dindex[:m], self._dstart[:m],
-                                     self._dend[:m]):
-                frames[i] = data[start:end]
+        if b.payloads:
+            frames = unpack_from(self._fmt_buf[:b.fmt_used], self._arena_view)
+        else:
+            frames = self._arena_buf[:b.used].split(b"\n")
         fit = self._fit = iter(frames)
         rit = self._rit = (iter(self._rem_view[:n]) if b.any_remaining
                            else repeat(0))
