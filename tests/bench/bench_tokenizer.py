@@ -5,12 +5,14 @@
 
 Three corpora from tests/twins/twin_grammar.py: URC-dense traffic, bulk
 +QIRD reads of 512 bytes, and direct-push data among URCs.  Each tokenizer
-is driven as the driver drives it: feed() up to a ring (4096 bytes) at a
-time, then next() until NONE, touching every frame.  bytes.split(b"\\r\\n")
-over the whole corpus, with the same loop over the pieces, is the practical
-limit: the cost of producing the lines as Python objects.  "floor" serves
-frames computed in advance through the same next()/frame/remaining
-interface: the part of the cost that is Python calls, not tokenizing.
+is driven as the driver drives it: the corpus comes as bytes chunks of a
+ring's size (4096), cut before the clock starts as UART reads would hand
+them over; each is fed, then next() runs until NONE, touching every frame.
+bytes.split(b"\\r\\n") over the whole corpus, with the same loop over the
+pieces, is the practical limit: the cost of producing the lines as Python
+objects.  "floor" serves frames computed in advance through the same
+next()/frame/remaining interface: the part of the cost that is Python
+calls, not tokenizing.
 
 "C alone" is csrc/bench_tok.c: the C tokenizer driven from C, no Python
 at all (needs a C compiler; --no-native skips it).  --cython also compiles a
