@@ -456,19 +456,17 @@ static char *put_uint(char *p, uint32_t v)
     return p;
 }
 
-/* The struct format of the table's frames (and its NONE, if any). */
+/* The struct format of the table's frames (and its NONE, if any): the
+ * frames of a batch with payloads lie back to back, without LFs. */
 static void write_fmt(bc26_batch *b, size_t entries)
 {
     char *p = b->fmt;
-    size_t i, start = 0;
+    size_t i;
+    uint32_t start = 0;
     for (i = 0; i < b->n; i++) {
-        p = put_uint(p, b->end[i] - (uint32_t)start);
+        p = put_uint(p, b->end[i] - start);
         *p++ = 's';
         start = b->end[i];
-        if (b->kind[i] != BC26_PAYLOAD) {
-            *p++ = 'x'; /* the LF after it */
-            start++;
-        }
     }
     if (entries > b->n) {
         *p++ = '0';
@@ -477,7 +475,27 @@ static void write_fmt(bc26_batch *b, size_t entries)
     b->fmt_used = (size_t)(p - b->fmt);
 }
 
-size_t bc26_batch_run(bc26_batch *b)
+/* The first payload of a batch has just been written at arena[used:used +
+ * len]: drop the LF after each of the n frames before it (all lines or
+ * prompts) and move the payload down after them.  Returns the new used.
+ * Why: struct compiles a pad code per LF, which doubles its work. */
+static size_t pack(bc26_batch *b, size_t n, size_t used, size_t len)
+{
+    size_t i, to = 0, from = 0;
+    for (i = 0; i < n; i++) {
+        size_t k = b->end[i] - from;
+        if (to != from)
+            memmove(b->arena + to, b->arena + from, k);
+        to += k;
+        from = b->end[i] + 1;
+        b->end[i] = (uint32_t)to;
+    }
+    if (to != used)
+        memmove(b->arena + to, b->arena + used, len);
+    return to;
+}
+
+uint64_t bc26_batch_run(bc26_batch *b)
 {
     bc26_tok w;
     bc26_ring rr;
@@ -493,14 +511,19 @@ size_t bc26_batch_run(bc26_batch *b)
         kind = bc26_tok_next(&w, &rr, b->arena + used, fmax);
         if (kind == BC26_NONE)
             break;
-        used += w.s.length;
-        if (kind == BC26_PAYLOAD)
-            payloads++;
-        else
-            b->arena[used++] = LF;
+        if (kind == BC26_PAYLOAD) {
+            if (!payloads++)
+                used = pack(b, n, used, w.s.length);
+            used += w.s.length;
+            b->end[n] = (uint32_t)used;
+        } else {
+            used += w.s.length;
+            b->end[n] = (uint32_t)used;
+            if (!payloads)
+                b->arena[used++] = LF; /* split at LF while no payload */
+        }
         b->kind[n] = (uint8_t)kind;
         b->remaining[n] = w.s.remaining;
-        b->end[n] = (uint32_t)(used - (kind != BC26_PAYLOAD));
         any_remaining |= w.s.remaining;
         b->consumed[n] = c0 - rr.count;
         b->after[n] = w.s;
@@ -526,7 +549,11 @@ size_t bc26_batch_run(bc26_batch *b)
     b->fmt_used = 0;
     if (payloads)
         write_fmt(b, n + (kind == BC26_NONE));
-    return kind == BC26_NONE ? n + 1 : n;
+    return (uint64_t)(n + (kind == BC26_NONE)) |
+           (payloads ? BC26_RUN_PAYLOADS : 0) |
+           (any_remaining ? BC26_RUN_REMAINING : 0) |
+           (kind == BC26_NONE ? BC26_RUN_NONE : 0) |
+           (uint64_t)(payloads ? b->fmt_used : used) << BC26_RUN_SIZE_SHIFT;
 }
 
 void bc26_batch_sync(bc26_batch *b, size_t k)
@@ -537,6 +564,10 @@ void bc26_batch_sync(bc26_batch *b, size_t k)
         finish(b);
         return;
     }
+    /* every frame takes ring bytes: consumed[] only grows, and a k at or
+       before what is committed already has nothing left to do */
+    if (b->consumed[k - 1] <= b->committed)
+        return;
     ring_skip(&b->ring, b->consumed[k - 1] - b->committed);
     b->committed = b->consumed[k - 1];
     b->tok.s = b->after[k - 1];

@@ -78,17 +78,24 @@ int bc26_tok_next(bc26_tok *t, bc26_ring *r, uint8_t *out, size_t out_cap);
  * A bc26_batch holds a tokenizer, its ring and the caller's buffers.
  * bc26_batch_run() tokenizes ahead on a copy of the tokenizer and ring and
  * fills the table: entry i has kind[i] and remaining[i], and its bytes end
- * at arena[end[i]].  Frames lie back to back in the arena, and every LINE
- * or PROMPT frame (a PROMPT is empty) is followed by one LF; a PAYLOAD is
- * not.  So Python makes all frames of a batch in one call:
- *   - without payloads (payloads == 0), a line never holds CR or LF, and
+ * at arena[end[i]].  Frames lie back to back in the arena, so Python makes
+ * all frames of a batch in one call:
+ *   - without payloads (payloads == 0), every frame (a LINE; a PROMPT is
+ *     empty) is followed by one LF.  A line never holds CR or LF, so
  *     splitting arena[:used] at LF gives the frames in order;
- *   - with payloads, fmt[:fmt_used] is a struct format ("<len>s" for each
- *     frame, "x" after its LF; "0s" for the NONE) that unpacks them all.
+ *   - with payloads, no LF stands between frames, and fmt[:fmt_used] is a
+ *     struct format ("<len>s" for each frame, "0s" for the NONE) that
+ *     unpacks them all.
  * When the batch stopped because the ring ran dry (rather than for want of
- * table or arena room), entry n is that NONE: kind 0.  It returns the
- * number of entries: n, or n + 1 with the NONE; 0 when there was no frame
- * at all (the tokenizer and ring then stand at the NONE already).
+ * table or arena room), entry n is that NONE: kind 0.
+ *
+ * It returns, packed in one word so that Python need not read the struct:
+ * the number of entries (n, or n + 1 with the NONE) in the bits of
+ * BC26_RUN_ENTRIES, BC26_RUN_PAYLOADS if payloads != 0, BC26_RUN_REMAINING
+ * if any_remaining, BC26_RUN_NONE with the NONE, and the bytes to cut
+ * (fmt_used with payloads, used without) from bit BC26_RUN_SIZE_SHIFT on.
+ * 0 when there was no frame at all (the tokenizer and ring then stand at
+ * the NONE already).
  *
  * Neither tok nor ring changes until the caller commits:
  * bc26_batch_sync(k) makes them what bc26_tok_next() would have left after
@@ -98,12 +105,19 @@ int bc26_tok_next(bc26_tok *t, bc26_ring *r, uint8_t *out, size_t out_cap);
  * changing the configuration, then run again.  bc26_batch_run() first
  * commits all of the previous batch.
  *
- * The caller sets frame_max (64 .. 2**30), cap (table entries, >= 1), the
+ * The caller sets frame_max (64 .. 2**30), cap (table entries, 1 .. 1022), the
  * arrays (kind, remaining, end, consumed and after hold cap + 1 entries),
- * arena (arena_cap >= frame_max + 1) and fmt (fmt_cap >= BC26_FMT_ENTRY *
+ * arena (frame_max + 1 <= arena_cap <= 2**32 - 1: end[] is 32-bit) and fmt (fmt_cap >= BC26_FMT_ENTRY *
  * (cap + 1)), the ring with bc26_ring_init() and the tokenizer with
  * bc26_tok_init(), then calls bc26_batch_clear(). */
-enum { BC26_FMT_ENTRY = 12 };   /* "1073741824sx": the longest entry */
+enum { BC26_FMT_ENTRY = 11 };   /* "1073741824s": the longest entry */
+enum {
+    BC26_RUN_ENTRIES = 1023,
+    BC26_RUN_PAYLOADS = 1024,
+    BC26_RUN_REMAINING = 2048,
+    BC26_RUN_NONE = 4096,
+    BC26_RUN_SIZE_SHIFT = 13
+};
 
 typedef struct {
     bc26_tok tok;
@@ -132,7 +146,7 @@ typedef struct {
 /* Forget the table, the ring's bytes and any half-read frame; the
  * configuration stays. */
 void bc26_batch_clear(bc26_batch *b);
-size_t bc26_batch_run(bc26_batch *b);
+uint64_t bc26_batch_run(bc26_batch *b);
 void bc26_batch_sync(bc26_batch *b, size_t k);
 void bc26_batch_drop(bc26_batch *b, size_t k);
 /* bc26_batch_sync(k), then bc26_ring_write(): one call per feed. */

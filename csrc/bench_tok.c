@@ -81,7 +81,8 @@ int main(int argc, char **argv)
                 } else {
                     size_t m;
                     pos += bc26_ring_write(&b.ring, data + pos, len - pos);
-                    while ((m = bc26_batch_run(&b))) {
+                    while ((m = (size_t)(bc26_batch_run(&b) &
+                                         BC26_RUN_ENTRIES))) {
                         if (kind[m - 1] == BC26_NONE)
                             m--;
                         frames += (long)m;

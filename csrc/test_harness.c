@@ -185,7 +185,8 @@ static void run_step(const test_case *c, text *out)
 }
 
 /* Frame i of the batch (not the NONE): its bytes and *len.  *pos walks
- * the arena: a LINE or PROMPT must be followed by LF there. */
+ * the arena: without payloads each frame is followed by LF, with payloads
+ * frames are back to back. */
 static const uint8_t *batch_frame(const bc26_batch *b, size_t i, size_t *pos,
                                   size_t *len)
 {
@@ -195,19 +196,21 @@ static const uint8_t *batch_frame(const bc26_batch *b, size_t i, size_t *pos,
     *len = b->end[i] - *pos;
     *pos = b->end[i];
     if (b->kind[i] != BC26_PAYLOAD) {
-        if (*pos >= b->used || b->arena[*pos] != '\n')
-            die("line without its LF");
         if (memchr(f, '\n', *len) || memchr(f, '\r', *len))
             die("line holding a line end");
         if (b->kind[i] == BC26_PROMPT && *len)
             die("prompt with bytes");
+    }
+    if (!b->payloads) {
+        if (*pos >= b->used || b->arena[*pos] != '\n')
+            die("frame without its LF");
         (*pos)++;
     }
     return f;
 }
 
-/* The struct format the batch wrote: "<len>s" a frame, "x" after a LF,
- * "0s" for the NONE; it must match the table. */
+/* The struct format the batch wrote: "<len>s" a frame, "0s" for the NONE;
+ * it must match the table. */
 static void check_fmt(const bc26_batch *b, size_t m)
 {
     char want[BC26_FMT_ENTRY + 1];
@@ -219,14 +222,13 @@ static void check_fmt(const bc26_batch *b, size_t m)
     }
     for (i = 0; i < m; i++) {
         size_t len = i < b->n ? b->end[i] - pos : 0;
-        int k = snprintf(want, sizeof want, "%lus%s", (unsigned long)len,
-                         i < b->n && b->kind[i] != BC26_PAYLOAD ? "x" : "");
+        int k = snprintf(want, sizeof want, "%lus", (unsigned long)len);
         if (at + (size_t)k > b->fmt_used ||
             memcmp(b->fmt + at, want, (size_t)k) != 0)
             die("format does not match the table");
         at += (size_t)k;
         if (i < b->n)
-            pos = b->end[i] + (b->kind[i] != BC26_PAYLOAD);
+            pos = b->end[i];
     }
     if (at != b->fmt_used)
         die("format longer than the table");
@@ -263,7 +265,8 @@ static void run_batch(const test_case *c, text *out)
     bc26_tok_configure(&b.tok, c->hex, c->showlength, c->mask);
     bc26_batch_clear(&b);
     for (;;) {
-        size_t m = bc26_batch_run(&b), at = 0, payloads = 0;
+        uint64_t word = bc26_batch_run(&b);
+        size_t m = (size_t)(word & BC26_RUN_ENTRIES), at = 0, payloads = 0;
         int fed = 0, at_none = m == 0;
         uint32_t any_remaining = 0;
         for (i = 0; i < b.n && m; i++) {
@@ -272,8 +275,22 @@ static void run_batch(const test_case *c, text *out)
         }
         if (any_remaining != b.any_remaining || payloads != b.payloads)
             die("any_remaining or payloads is wrong");
+        if (m && (!(word & BC26_RUN_PAYLOADS) != !payloads ||
+                  !(word & BC26_RUN_REMAINING) != !any_remaining ||
+                  !(word & BC26_RUN_NONE) != (m == b.n) ||
+                  word >> BC26_RUN_SIZE_SHIFT !=
+                      (payloads ? b.fmt_used : b.used)))
+            die("the returned word does not match the batch");
+        if (!m && word)
+            die("no entries, yet a word");
         if (m)
             check_fmt(&b, m);
+        if (m && rnd_in(0, 7) == 0) {
+            /* nothing handed out yet: drop it all and read it again (a
+             * half-read frame the batch continued must still be there) */
+            bc26_batch_drop(&b, 0);
+            continue;
+        }
         for (i = 0; i < m; i++) {
             const uint8_t *f;
             size_t len;
@@ -298,6 +315,9 @@ static void run_batch(const test_case *c, text *out)
             }
             if (rnd_in(0, 3) == 0)
                 bc26_batch_sync(&b, i + 1);
+            if (rnd_in(0, 7) == 0 &&
+                bc26_batch_free(&b, i + 1) != b.ring.cap - b.ring.count)
+                die("bc26_batch_free disagrees with the ring");
             if (pos < c->len && rnd_in(0, 5) == 0) {
                 /* feeding mid-batch, committed or not, is allowed */
                 pos += bc26_batch_feed(&b, rnd_in(0, 1) ? i + 1 : 0,

@@ -6,11 +6,13 @@ and next() hands the frames out one by one.  What makes it fast is that
 next() does no work of its own: a batch becomes three iterators (kinds,
 frames, remainings) zipped together, and all the frames of a batch are
 made by one call of a builtin, never one Python call per frame.  The C
-side lays the frames out back to back, each LINE or PROMPT followed by LF:
+side lays the frames out back to back in an arena:
 
-- a batch without payloads is split at LF (a line never holds CR or LF);
-- a batch with payloads comes with a struct format ("12sx512s2sx...")
-  written by the C side, and struct.unpack_from() cuts every frame at once.
+- in a batch without payloads each frame is followed by LF, and one
+  bytes.split(b"\\n") makes them all (a line never holds CR or LF);
+- a batch with payloads has no LF between frames and comes with a struct
+  format written by the C side ("12s512s2s..."): one struct.unpack_from()
+  cuts every frame.
 
 So frames are bytes here (the Python twin hands out memoryviews); both are
 valid until the next call of next(), and both compare and slice alike.
@@ -37,11 +39,27 @@ PAYLOAD = 3
 
 _BATCH = 256          # frames per C call
 _EMPTY = b""
+# bc26_batch_run() returns one word: entries | flags | size << shift
+_ENTRIES = lib.BC26_RUN_ENTRIES
+_PAYLOADS = lib.BC26_RUN_PAYLOADS
+_REMAINING = lib.BC26_RUN_REMAINING
+_WITH_NONE = lib.BC26_RUN_NONE
+_SIZE_SHIFT = lib.BC26_RUN_SIZE_SHIFT
+
+
+def _single_bytes(data):
+    """Any buffer of single bytes (strided too) as bytes; the count must be
+    of bytes, not of wider items, so anything else is refused."""
+    view = memoryview(data)
+    if view.itemsize != 1:
+        raise TypeError("feed() takes bytes-like data of single bytes, not "
+                        "format %r" % view.format)
+    return view.tobytes()
 
 
 class Tokenizer:
     __slots__ = ("frame", "remaining", "_it", "_kit", "_fit", "_rit", "_kinds",
-                 "_n", "_none", "_b", "_keep", "_u8", "_kind_buf", "_rem_view",
+                 "_n", "_none", "_b", "_keep", "_kind_buf", "_rem_view",
                  "_arena_buf", "_arena_view", "_fmt_buf", "_hex_recv",
                  "_showlength", "_push_mask")
 
@@ -88,13 +106,13 @@ class Tokenizer:
         self._arena_buf = ffi.buffer(arena)
         self._arena_view = memoryview(self._arena_buf)
         self._fmt_buf = ffi.buffer(fmt)
-        self._u8 = ffi.typeof("uint8_t[]")
         self._hex_recv = 0
         self._showlength = 0
         self._push_mask = 0
         self._forget()
         self.frame = _EMPTY
         self.remaining = 0
+
     def _forget(self):
         """No entries in hand."""
         self._n = 0
@@ -160,7 +178,7 @@ class Tokenizer:
         # commit the frames handed out, so their bytes are free, then copy
         k = self._n - length_hint(self._kit)
         if type(data) is not bytes:  # cffi takes bytes as they are
-            data = ffi.from_buffer(self._u8, data)
+            data = _single_bytes(data)
         took = lib.bc26_batch_feed(self._b, k, data, len(data))
         if took and self._none:
             self._stale_none(k)
@@ -189,21 +207,25 @@ class Tokenizer:
 
     def _refill(self):
         """The entries in hand are used up: tokenize the next batch."""
-        b = self._b
-        n = lib.bc26_batch_run(b)
+        word = lib.bc26_batch_run(self._b)
+        n = word & _ENTRIES
         if n == 0:  # no frame: tok and ring already stand at the NONE
             self._forget()
             return NONE
         self._n = n
+        self._none = word & _WITH_NONE
         kinds = self._kinds = self._kind_buf[:n]
-        self._none = kinds[-1] == NONE
         kit = self._kit = iter(kinds)  # a bytes iterator has a length_hint
-        if b.payloads:
-            frames = unpack_from(self._fmt_buf[:b.fmt_used], self._arena_view)
+        if word & _PAYLOADS:
+            fmt = self._fmt_buf[:word >> _SIZE_SHIFT]
+            fit = self._fit = iter(unpack_from(fmt, self._arena_view))
         else:
-            frames = self._arena_buf[:b.used].split(b"\n")
-        fit = self._fit = iter(frames)
-        rit = self._rit = (iter(self._rem_view[:n]) if b.any_remaining
+            lines = self._arena_buf[:word >> _SIZE_SHIFT].split(b"\n")
+            fit = self._fit = iter(lines)
+        # the remainings are read from the table lazily: it stays as it is
+        # until this batch is used up and the next one runs
+        rit = self._rit = (iter(self._rem_view[:n]) if word & _REMAINING
                            else repeat(0))
-        self._it = zip(kit, fit, rit)
-        return self.next()
+        it = self._it = zip(kit, fit, rit)
+        for kind, self.frame, self.remaining in it:
+            return kind

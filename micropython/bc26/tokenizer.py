@@ -6,12 +6,15 @@ Interface (the C twin in csrc/ implements exactly this):
     tok.feed(data) -> bytes accepted (the rest must be fed again later)
     tok.next()     -> NONE (need more bytes), LINE, PROMPT or PAYLOAD
     tok.frame      -> the frame's bytes, valid until next(): a memoryview
-                      here, bytes in the C twin (both index, slice and
-                      compare alike)
+                      here, bytes in the C twin (both index, slice, compare
+                      with == and convert with bytes() alike)
+    tok.length     -> len(tok.frame)
     tok.remaining  -> after a LINE: payload bytes announced by it (0 for a
                       plain line); after a PAYLOAD: bytes still to come in
                       later PAYLOAD frames (0 = this frame ends the payload)
-                      After NONE, frame and remaining mean nothing.
+                      After NONE, frame, length and remaining mean nothing.
+    tok.free()     -> bytes feed() would accept now
+    tok.reset()    -> forget buffered bytes and any half-read frame
     tok.configure(hex_recv, showlength, push_mask)
 
 Frames:

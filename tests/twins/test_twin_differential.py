@@ -2,8 +2,9 @@
 grammar in tests/twins/twin_grammar.py, random configurations switched
 between frames, random chunkings down to one byte and random interleaving of
 feed() and next(), an occasional reset().  Everything observable is
-compared: frames, where NONE comes, feed() and free() results.  Each twin must also give the same frames whatever the
-chunking.
+compared: frames, where NONE comes, feed() and free() results.  Each twin
+must also give the same frames whatever the chunking.  (Interleavings the
+grammar's run() does not make are in test_twin_lockstep.py.)
 
 BC26_FUZZ_EXAMPLES=N sets the number of examples (default 1500)."""
 import os
