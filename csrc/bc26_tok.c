@@ -537,10 +537,8 @@ uint64_t bc26_batch_run(bc26_batch *b)
     b->any_remaining = any_remaining;
     b->committed = 0;
     b->live = 1;
-    if (n == 0) {
-        finish(b); /* tok and ring now stand at the NONE */
-        return 0;
-    }
+    if (n == 0)
+        return 0; /* only a NONE: live until committed, like any batch */
     if (kind == BC26_NONE) {
         b->kind[n] = BC26_NONE;
         b->remaining[n] = 0;
@@ -585,6 +583,13 @@ size_t bc26_batch_feed(bc26_batch *b, size_t k, const uint8_t *data, size_t n)
 {
     bc26_batch_sync(b, k);
     return bc26_ring_write(&b->ring, data, n);
+}
+
+uint64_t bc26_batch_feed_run(bc26_batch *b, size_t k, const uint8_t *data,
+                             size_t n, size_t *took)
+{
+    *took = bc26_batch_feed(b, k, data, n);
+    return bc26_batch_run(b);
 }
 
 size_t bc26_batch_free(bc26_batch *b, size_t k)

@@ -94,8 +94,8 @@ int bc26_tok_next(bc26_tok *t, bc26_ring *r, uint8_t *out, size_t out_cap);
  * BC26_RUN_ENTRIES, BC26_RUN_PAYLOADS if payloads != 0, BC26_RUN_REMAINING
  * if any_remaining, BC26_RUN_NONE with the NONE, and the bytes to cut
  * (fmt_used with payloads, used without) from bit BC26_RUN_SIZE_SHIFT on.
- * 0 when there was no frame at all (the tokenizer and ring then stand at
- * the NONE already).
+ * 0 when there was no frame at all: the batch is then that NONE alone,
+ * committed (k = 1) when it is handed out.
  *
  * Neither tok nor ring changes until the caller commits:
  * bc26_batch_sync(k) makes them what bc26_tok_next() would have left after
@@ -151,6 +151,11 @@ void bc26_batch_sync(bc26_batch *b, size_t k);
 void bc26_batch_drop(bc26_batch *b, size_t k);
 /* bc26_batch_sync(k), then bc26_ring_write(): one call per feed. */
 size_t bc26_batch_feed(bc26_batch *b, size_t k, const uint8_t *data, size_t n);
+/* bc26_batch_sync(k), bc26_ring_write(), then bc26_batch_run(): a feed
+ * once a batch is used up, and the next batch, in one call.  *took gets
+ * the bytes taken; returns bc26_batch_run()'s word. */
+uint64_t bc26_batch_feed_run(bc26_batch *b, size_t k, const uint8_t *data,
+                             size_t n, size_t *took);
 /* bc26_batch_sync(k), then bc26_ring_free(). */
 size_t bc26_batch_free(bc26_batch *b, size_t k);
 

@@ -39,6 +39,7 @@ PAYLOAD = 3
 
 _BATCH = 256          # frames per C call
 _EMPTY = b""
+_NO_FRAME = (_EMPTY,)
 # bc26_batch_run() returns one word: entries | flags | size << shift
 _ENTRIES = lib.BC26_RUN_ENTRIES
 _PAYLOADS = lib.BC26_RUN_PAYLOADS
@@ -59,7 +60,7 @@ def _single_bytes(data):
 
 class Tokenizer:
     __slots__ = ("frame", "remaining", "_it", "_kit", "_fit", "_rit", "_kinds",
-                 "_n", "_none", "_b", "_keep", "_kind_buf", "_rem_view",
+                 "_n", "_none", "_stale", "_b", "_keep", "_took", "_kind_buf", "_rem_view",
                  "_arena_buf", "_arena_view", "_fmt_buf", "_hex_recv",
                  "_showlength", "_push_mask")
 
@@ -106,6 +107,7 @@ class Tokenizer:
         self._arena_buf = ffi.buffer(arena)
         self._arena_view = memoryview(self._arena_buf)
         self._fmt_buf = ffi.buffer(fmt)
+        self._took = ffi.new("size_t[1]")
         self._hex_recv = 0
         self._showlength = 0
         self._push_mask = 0
@@ -115,6 +117,7 @@ class Tokenizer:
 
     def _forget(self):
         """No entries in hand."""
+        self._stale = False
         self._n = 0
         self._none = False
         self._kinds = _EMPTY
@@ -175,14 +178,20 @@ class Tokenizer:
         return len(self.frame)
 
     def feed(self, data):
-        # commit the frames handed out, so their bytes are free, then copy
-        k = self._n - length_hint(self._kit)
         if type(data) is not bytes:  # cffi takes bytes as they are
             data = _single_bytes(data)
-        took = lib.bc26_batch_feed(self._b, k, data, len(data))
-        if took and self._none:
-            self._stale_none(k)
-        return took
+        left = length_hint(self._kit)
+        if left or self._stale:
+            # commit the frames handed out, so their bytes are free, then copy
+            k = self._n - left
+            took = lib.bc26_batch_feed(self._b, k, data, len(data))
+            if took and self._none:
+                self._stale_none(k)
+            return took
+        # the batch is used up: copy, and tokenize the next one at once
+        self._take(lib.bc26_batch_feed_run(self._b, self._n, data, len(data),
+                                           self._took))
+        return self._took[0]
 
     def _stale_none(self, k):
         """Bytes came after a batch that ended in NONE, before that NONE was
@@ -192,6 +201,10 @@ class Tokenizer:
         n = self._n - 1
         if k > n:
             return  # the NONE itself was handed out: nothing to keep
+        # what the batch read past its last frame, towards that NONE, is
+        # taken when next() goes on, as the Python twin takes it: no batch
+        # may run (and commit it) in feed() before then
+        self._stale = True
         # the frame and remaining iterators stand at entry k already
         kit = self._kit = iter(self._kinds[k:n])
         self._it = zip(kit, self._fit, self._rit)
@@ -207,11 +220,25 @@ class Tokenizer:
 
     def _refill(self):
         """The entries in hand are used up: tokenize the next batch."""
-        word = lib.bc26_batch_run(self._b)
+        self._take(lib.bc26_batch_run(self._b))
+        for kind, self.frame, self.remaining in self._it:
+            return kind
+
+    def _take(self, word):
+        """Hand out the batch bc26_batch_run() described by word."""
+        self._stale = False
         n = word & _ENTRIES
-        if n == 0:  # no frame: tok and ring already stand at the NONE
-            self._forget()
-            return NONE
+        if n == 0:
+            # no frame: a batch of one NONE, committed when handed out, and
+            # made untrue by a feed before that, as any NONE ending a batch
+            self._n = 1
+            self._none = True
+            self._kinds = b"\x00"
+            kit = self._kit = iter(self._kinds)
+            self._fit = iter(_NO_FRAME)
+            self._rit = repeat(0)
+            self._it = zip(kit, self._fit, self._rit)
+            return
         self._n = n
         self._none = word & _WITH_NONE
         kinds = self._kinds = self._kind_buf[:n]
@@ -226,6 +253,4 @@ class Tokenizer:
         # until this batch is used up and the next one runs
         rit = self._rit = (iter(self._rem_view[:n]) if word & _REMAINING
                            else repeat(0))
-        it = self._it = zip(kit, fit, rit)
-        for kind, self.frame, self.remaining in it:
-            return kind
+        self._it = zip(kit, fit, rit)
