@@ -105,10 +105,11 @@ int bc26_tok_next(bc26_tok *t, bc26_ring *r, uint8_t *out, size_t out_cap);
  * changing the configuration, then run again.  bc26_batch_run() first
  * commits all of the previous batch.
  *
- * The caller sets frame_max (64 .. 2**30), cap (table entries, 1 .. 1022), the
- * arrays (kind, remaining, end, consumed and after hold cap + 1 entries),
- * arena (frame_max + 1 <= arena_cap <= 2**32 - 1: end[] is 32-bit) and fmt (fmt_cap >= BC26_FMT_ENTRY *
- * (cap + 1)), the ring with bc26_ring_init() and the tokenizer with
+ * The caller sets frame_max (64 .. 2**30), cap (table entries, 1 .. 1022),
+ * the arrays (kind, remaining, end, consumed and after hold cap + 1
+ * entries), arena (frame_max + 1 <= arena_cap <= 2**32 - 1: end[] is
+ * 32-bit) and fmt (fmt_cap >= BC26_FMT_ENTRY * (cap + 1)), the ring with
+ * bc26_ring_init() and the tokenizer with
  * bc26_tok_init(), then calls bc26_batch_clear(). */
 enum { BC26_FMT_ENTRY = 11 };   /* "1073741824s": the longest entry */
 enum {

@@ -234,6 +234,8 @@ static void check_fmt(const bc26_batch *b, size_t m)
         die("format longer than the table");
 }
 
+#define NO_WORD (~(uint64_t)0)
+
 static void run_batch(const test_case *c, text *out)
 {
     /* a small table and, now and then, an arena barely above frame_max:
@@ -245,6 +247,7 @@ static void run_batch(const test_case *c, text *out)
     uint8_t *buf = malloc(c->capacity);
     bc26_batch b;
     size_t pos = 0, frames = 0, pin = 0;
+    uint64_t pending = NO_WORD;
     memset(&b, 0, sizeof b);
     b.frame_max = c->frame_max;
     b.cap = tcap;
@@ -265,10 +268,12 @@ static void run_batch(const test_case *c, text *out)
     bc26_tok_configure(&b.tok, c->hex, c->showlength, c->mask);
     bc26_batch_clear(&b);
     for (;;) {
-        uint64_t word = bc26_batch_run(&b);
+        /* the batch bc26_batch_feed_run() ran, or a new one */
+        uint64_t word = pending != NO_WORD ? pending : bc26_batch_run(&b);
         size_t m = (size_t)(word & BC26_RUN_ENTRIES), at = 0, payloads = 0;
         int fed = 0, at_none = m == 0;
         uint32_t any_remaining = 0;
+        pending = NO_WORD;
         for (i = 0; i < b.n && m; i++) {
             any_remaining |= b.remaining[i];
             payloads += b.kind[i] == BC26_PAYLOAD;
@@ -326,10 +331,20 @@ static void run_batch(const test_case *c, text *out)
             }
         }
         if (at_none && !fed) {
+            size_t took;
             if (pos >= c->len)
                 break;
-            pos += bc26_batch_feed(&b, rnd_in(0, 1) ? m : 0, c->data + pos,
-                                   chunk(c, pos));
+            /* all handed out (a frameless batch: its NONE, k = 1): commit,
+             * copy and, now and then, run the next batch in the same call */
+            if (rnd_in(0, 1)) {
+                word = bc26_batch_feed_run(&b, m ? m : 1, c->data + pos,
+                                           chunk(c, pos), &took);
+                pos += took;
+                pending = word;
+                continue;
+            }
+            pos += bc26_batch_feed(&b, rnd_in(0, 1) ? (m ? m : 1) : 0,
+                                   c->data + pos, chunk(c, pos));
         }
     }
     free(buf);

@@ -22,9 +22,20 @@ observable behaviour is kept exactly:
 
 - feed() and free() first commit the frames handed out so far, so ring
   space is freed when, and only when, the Python twin would free it;
+- once a batch is used up, feed() copies the bytes and tokenizes the next
+  batch in the same C call (it commits nothing of it: that waits for the
+  frames to be handed out);
+- a batch that ends in NONE is made untrue by bytes fed before that NONE
+  was handed out: the NONE is dropped, the frames before it are kept, and
+  the next batch runs in next(), because only next() may take the bytes
+  the C side read towards that NONE (the Python twin takes them there);
+- a batch without frames is one NONE, committed once handed out;
 - configure() with a new setting drops the frames not yet handed out (and
   any line read ahead) and tokenizes them again under the new setting, as
   the Python twin would have read them only after the change.
+
+Settings are changed with configure(); the hex_recv, showlength and
+push_mask setters here call it (the Python twin's are plain attributes).
 """
 from itertools import repeat
 from operator import length_hint
@@ -52,17 +63,23 @@ def _single_bytes(data):
     """Any buffer of single bytes (strided too) as bytes; the count must be
     of bytes, not of wider items, so anything else is refused."""
     view = memoryview(data)
-    if view.itemsize != 1:
-        raise TypeError("feed() takes bytes-like data of single bytes, not "
-                        "format %r" % view.format)
+    if view.itemsize != 1 or view.ndim != 1:
+        raise TypeError("feed() takes a flat buffer of single bytes, not "
+                        "format %r of %d dimensions" % (view.format, view.ndim))
     return view.tobytes()
 
 
 class Tokenizer:
-    __slots__ = ("frame", "remaining", "_it", "_kit", "_fit", "_rit", "_kinds",
-                 "_n", "_none", "_stale", "_b", "_keep", "_took", "_kind_buf", "_rem_view",
-                 "_arena_buf", "_arena_view", "_fmt_buf", "_hex_recv",
-                 "_showlength", "_push_mask")
+    # frame, remaining: the last frame handed out.  _it yields the entries
+    # of the batch in hand, zipped from _kit (kinds; its length_hint counts
+    # what is left), _fit (frames) and _rit (remainings); _n entries in
+    # all, _kinds their kinds.  _none: the batch ends in a NONE (which a
+    # feed may make untrue).  _stale: such a NONE was dropped, and the
+    # next batch must run in next(), not in feed().
+    __slots__ = ("frame", "remaining", "_it", "_kit", "_fit", "_rit",
+                 "_kinds", "_n", "_none", "_stale", "_b", "_keep", "_took",
+                 "_kind_buf", "_rem_view", "_arena_buf", "_arena_view",
+                 "_fmt_buf", "_hex_recv", "_showlength", "_push_mask")
 
     def __init__(self, capacity=4096, frame_max=1536):
         if frame_max < 64:
@@ -180,9 +197,11 @@ class Tokenizer:
     def feed(self, data):
         if type(data) is not bytes:  # cffi takes bytes as they are
             data = _single_bytes(data)
-        left = length_hint(self._kit)
+        left = length_hint(self._kit)  # self._handed_out(), inlined
         if left or self._stale:
-            # commit the frames handed out, so their bytes are free, then copy
+            # frames are left, or a dropped NONE's bytes wait for next():
+            # commit the frames handed out, so their bytes are free, then
+            # copy, and let next() run the next batch
             k = self._n - left
             took = lib.bc26_batch_feed(self._b, k, data, len(data))
             if took and self._none:
@@ -198,9 +217,7 @@ class Tokenizer:
         handed out: it is no longer true.  Keep the frames not yet handed
         out and drop it; the next batch goes on from there."""
         self._none = False
-        n = self._n - 1
-        if k > n:
-            return  # the NONE itself was handed out: nothing to keep
+        n = self._n - 1  # k <= n: the NONE itself is not handed out yet
         # what the batch read past its last frame, towards that NONE, is
         # taken when next() goes on, as the Python twin takes it: no batch
         # may run (and commit it) in feed() before then
@@ -211,7 +228,7 @@ class Tokenizer:
         self._n = n
 
     def free(self):
-        return lib.bc26_batch_free(self._b, self._n - length_hint(self._kit))
+        return lib.bc26_batch_free(self._b, self._handed_out())
 
     def next(self):
         for kind, self.frame, self.remaining in self._it:
@@ -225,12 +242,15 @@ class Tokenizer:
             return kind
 
     def _take(self, word):
-        """Hand out the batch bc26_batch_run() described by word."""
+        """Set up the iterators over the batch that word describes (what
+        bc26_batch_run() returned); next() hands its entries out."""
         self._stale = False
         n = word & _ENTRIES
         if n == 0:
-            # no frame: a batch of one NONE, committed when handed out, and
-            # made untrue by a feed before that, as any NONE ending a batch
+            # no frame: a batch of one NONE.  Once handed out, the next
+            # feed, free, configure or next commits it (those are the only
+            # ways to see the ring); a feed before that makes it untrue, as
+            # any NONE ending a batch
             self._n = 1
             self._none = True
             self._kinds = b"\x00"

@@ -23,7 +23,8 @@ class Ring:
 
     def write(self, data):
         """Copy as much of data as fits; return how many bytes were taken."""
-        n = len(data)
+        mv = memoryview(data)  # first: anything but a buffer is refused
+        n = len(mv)
         room = self.cap - self.count
         if n > room:
             n = room
@@ -37,7 +38,6 @@ class Ring:
         first = cap - tail
         if first > n:
             first = n
-        mv = memoryview(data)
         buf[tail:tail + first] = mv[:first]
         if n > first:
             buf[0:n - first] = mv[first:n]

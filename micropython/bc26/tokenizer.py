@@ -16,6 +16,8 @@ Interface (the C twin in csrc/ implements exactly this):
     tok.free()     -> bytes feed() would accept now
     tok.reset()    -> forget buffered bytes and any half-read frame
     tok.configure(hex_recv, showlength, push_mask)
+                      the only way to change a setting (tok.hex_recv,
+                      tok.showlength and tok.push_mask are to read)
 
 Frames:
   LINE     one line without its end (CR, LF or any mix; blank lines vanish).

@@ -1,8 +1,8 @@
 """Both twins driven in lockstep by one random sequence of operations, at
 any moment: next(), feed() of bytes, bytearray or memoryview chunks
-(offset and strided ones too), free(), configure() and reset() — also
-right after NONE, before the first next(), and between frames of a batch
-the C twin has read ahead.  After every step both twins must have said the
+(offset and strided ones too, and empty ones), free(), configure() and
+reset() — also right after NONE, before the first next(), and between
+frames of a batch the C twin has read ahead.  After every step both twins must have said the
 same, and a frame handed out must not change until the next call of next().
 
 BC26_LOCKSTEP_CASES=N sets the number of random sequences (default 300)."""
@@ -81,23 +81,24 @@ def _lockstep(ctwin, seed):
                 if pos >= len(data) and nones > 2:
                     return frames
         elif x < p_next + 0.25:
-            if pos < len(data):
-                chunk = data[pos:pos + r.randint(1, chunk_max)]
-                w = r.getrandbits(32)
-                took = [t.feed(_as_buffer(random.Random(w), chunk)) for t in toks]
-                assert took[0] == took[1], (seed, step, "feed", took)
-                pos += took[0]
-        elif x < p_next + 0.30:
+            # now and then an empty read, also once the data is all fed
+            n = r.randint(1, chunk_max) if r.randint(0, 9) else 0
+            chunk = data[pos:pos + n]
+            w = r.getrandbits(32)
+            took = [t.feed(_as_buffer(random.Random(w), chunk)) for t in toks]
+            assert took[0] == took[1], (seed, step, "feed", took)
+            pos += took[0]
+        elif x < p_next + 0.32:
             free = [t.free() for t in toks]
             assert free[0] == free[1], (seed, step, "free", free)
-        elif x < p_next + 0.34:
+        elif x < p_next + 0.36:
             change = {}
             for key, top in (("hex_recv", 1), ("showlength", 1), ("push_mask", 40)):
                 if r.randint(0, 1):
                     change[key] = r.randint(0, top)
             for t in toks:
                 t.configure(**change)
-        elif x < p_next + 0.345:
+        elif x < p_next + 0.365:
             for t in toks:
                 t.reset()
             held = None
@@ -114,11 +115,16 @@ def test_twins_in_lockstep(ctwin):
     assert total > CASES  # the sequences did hand out frames
 
 
-@pytest.mark.parametrize("data", [b"\x00\x01", "text", 7])
-def test_feed_refuses_what_is_not_single_bytes(twin, data):
+def _wide():
     import array
-    if isinstance(data, bytes):
-        data = array.array("H", data)  # two bytes an item
+    return array.array("H", b"\x00\x01")  # two bytes an item
+
+
+@pytest.mark.parametrize("make", [_wide, lambda: "text", lambda: "",
+                                  lambda: 7, lambda: [65]],
+                         ids=["array-H", "str", "empty-str", "int", "list"])
+def test_feed_refuses_what_is_not_single_bytes(twin, make):
+    data = make()
     tok = twin()
     with pytest.raises((TypeError, BufferError)):
         tok.feed(data)
