@@ -16,6 +16,8 @@ Payloads that are not printable ASCII go binary-safe through data mode
 (``qisend_fixed`` / ``qisend_var`` with ``var_payload``) or as hex
 (``qisendex``, ``hex=True``). Hex digits are produced in lower case.
 
+The checks themselves are in checks.py; this module builds the bytes.
+
 Pure Python in MicroPython's subset: no f-strings, no ``re``, no ``bytes %``.
 """
 
@@ -32,6 +34,22 @@ try:
 except ImportError:  # older MicroPython ports
     from ubinascii import hexlify as _hexlify
 
+from .checks import MAX_HOST_LEN  # noqa: F401  (public here, as before)
+from .checks import (
+    _type_name,
+    _int,
+    _one_of,
+    _flag,
+    _bytes,
+    _binary,
+    _show,
+    _length,
+    _host,
+    _dns_addr,
+    _text_payload,
+    _needs_quotes,
+)
+
 
 # Limits from the manual, public so that callers can chunk their data.
 MAX_TEXT_SEND = const(1024)  # AT+QISEND=<id>,<len>,<data>, text
@@ -39,9 +57,6 @@ MAX_HEX_SEND = const(512)  # AT+QISEND hex / AT+QISENDEX, in bytes
 MAX_DATA_MODE = const(1460)  # after the '>' prompt, text
 MAX_HEX_DATA_MODE = const(730)  # after the '>' prompt, hex (bytes)
 MAX_READ = const(512)  # AT+QIRD
-# The manual gives no limit for <IP_address>/<domain_name>; 255 fits the
-# longest DNS name (253, 254 with the root dot) and any IPv6 literal.
-MAX_HOST_LEN = const(255)
 
 # Data-mode terminators: Ctrl-Z sends a variable-length payload, ESC cancels.
 CTRL_Z = b"\x1a"
@@ -67,197 +82,6 @@ _TESTABLE = (
     "QICFG",
     "QIGETERROR",
 )
-
-
-# -- argument checks -------------------------------------------------------
-
-
-def _type_name(value):
-    return getattr(type(value), "__name__", "?")
-
-
-def _int(name, value, lo, hi):
-    # bool is an int subclass on CPython and MicroPython alike; True as a
-    # connect id is almost certainly a mistake, so refuse it.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError("%s must be an int, got %s" % (name, _type_name(value)))
-    if value < lo or value > hi:
-        raise ValueError("%s must be %d-%d, got %d" % (name, lo, hi, value))
-    return value
-
-
-def _one_of(name, value, allowed):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError("%s must be an int, got %s" % (name, _type_name(value)))
-    if value not in allowed:
-        raise ValueError(
-            "%s must be one of %s, got %d"
-            % (name, ", ".join([str(a) for a in allowed]), value)
-        )
-    return value
-
-
-def _flag(name, value):
-    # On/off switches take True/False or 0/1: both read naturally.
-    if value is True or value is False:
-        return value
-    if isinstance(value, int):
-        if value == 0 or value == 1:
-            return value == 1
-        raise ValueError("%s must be True/False or 0/1, got %d" % (name, value))
-    raise TypeError("%s must be a bool, got %s" % (name, _type_name(value)))
-
-
-def _bytes(name, value):
-    # str is taken as UTF-8, so non-ASCII text shows up as bytes >= 0x80 and
-    # is refused by the callers that need ASCII.
-    if isinstance(value, str):
-        return value.encode()
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, (bytearray, memoryview)):
-        return bytes(value)
-    raise TypeError("%s must be str or bytes, got %s" % (name, _type_name(value)))
-
-
-def _binary(name, value):
-    # Raw bytes only: a str here would be ambiguous (text or hex already?).
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, (bytearray, memoryview)):
-        return bytes(value)
-    raise TypeError("%s must be bytes, got %s" % (name, _type_name(value)))
-
-
-def _show(c):
-    if 0x20 <= c < 0x7F:
-        return "'%s' (0x%02x)" % (chr(c), c)
-    return "byte 0x%02x" % c
-
-
-def _length(name, data, lo, hi, unit):
-    n = len(data)
-    if n < lo or n > hi:
-        raise ValueError("%s must be %d-%d %s, got %d" % (name, lo, hi, unit, n))
-    return n
-
-
-def _is_host_char(c):
-    # Letters, digits, '-', '.', '_' (seen in real names) and ':' (IPv6).
-    return (
-        0x61 <= c <= 0x7A
-        or 0x41 <= c <= 0x5A
-        or 0x30 <= c <= 0x39
-        or c == 0x2D
-        or c == 0x2E
-        or c == 0x5F
-        or c == 0x3A
-    )
-
-
-def _is_ipv4(b):
-    parts = b.split(b".")
-    if len(parts) != 4:
-        return False
-    for p in parts:
-        if not 1 <= len(p) <= 3:
-            return False
-        for c in p:
-            if not 0x30 <= c <= 0x39:
-                return False
-        if int(p) > 255:
-            return False
-    return True
-
-
-def _is_hex_digit(c):
-    return 0x30 <= c <= 0x39 or 0x41 <= c <= 0x46 or 0x61 <= c <= 0x66
-
-
-def _is_ipv6(b):
-    # Hex groups and colons; at most one '::'; 8 groups without it.
-    if b.count(b":") < 2 or b.find(b":::") >= 0:
-        return False
-    for c in b:
-        if not (c == 0x3A or _is_hex_digit(c)):
-            return False
-    double = b.count(b"::")
-    if double > 1:
-        return False
-    if double == 0 and (b.startswith(b":") or b.endswith(b":")):
-        return False
-    groups = [g for g in b.split(b":") if g]
-    for g in groups:
-        if len(g) > 4:
-            return False
-    if double:
-        return len(groups) <= 7
-    return len(groups) == 8
-
-
-def _host(name, value):
-    b = _bytes(name, value)
-    n = len(b)
-    if n < 1 or n > MAX_HOST_LEN:
-        raise ValueError(
-            "%s must be 1-%d characters, got %d" % (name, MAX_HOST_LEN, n)
-        )
-    for c in b:
-        if not _is_host_char(c):
-            raise ValueError(
-                "%s may hold only letters, digits and '-._:', got %s"
-                % (name, _show(c))
-            )
-    if b.find(b":") >= 0:
-        if not _is_ipv6(b):
-            raise ValueError("%s is not a valid IPv6 address" % name)
-        return b
-    # All digits and dots can only be meant as an IPv4 address.
-    numeric = True
-    for c in b:
-        if c != 0x2E and not 0x30 <= c <= 0x39:
-            numeric = False
-            break
-    if numeric:
-        if not _is_ipv4(b):
-            raise ValueError("%s is not a valid IPv4 address" % name)
-        return b
-    if b.startswith(b".") or b.find(b"..") >= 0:
-        raise ValueError("%s has an empty label" % name)
-    return b
-
-
-def _dns_addr(name, value):
-    b = _bytes(name, value)
-    for c in b:
-        if not (0x20 < c < 0x7F):
-            raise ValueError(
-                "%s must be an IPv4 or IPv6 address, got %s" % (name, _show(c))
-            )
-    if not (_is_ipv4(b) or _is_ipv6(b)):
-        raise ValueError("%s must be an IPv4 or IPv6 address" % name)
-    return b
-
-
-def _text_payload(name, data):
-    for c in data:
-        # '"' would end a quoted payload and ';' starts a new command on the
-        # module's parser; control bytes (CR, LF, Ctrl-Z, ESC) end or
-        # derail the line.
-        if c < 0x20 or c > 0x7E or c == 0x22 or c == 0x3B:
-            raise ValueError(
-                "%s must be printable ASCII without '\"' or ';', got %s"
-                % (name, _show(c))
-            )
-
-
-def _needs_quotes(data):
-    # The manual sends plain digits bare and asks for quotes around
-    # anything "special" (JSON and the like): quote unless alphanumeric.
-    for c in data:
-        if not (0x30 <= c <= 0x39 or 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A):
-            return True
-    return False
 
 
 def _d(n):
