@@ -23,8 +23,7 @@ class Ring:
 
     def write(self, data):
         """Copy as much of data as fits; return how many bytes were taken."""
-        mv = memoryview(data)  # first: anything but a buffer is refused
-        n = len(mv)
+        n = len(data)
         room = self.cap - self.count
         if n > room:
             n = room
@@ -38,6 +37,7 @@ class Ring:
         first = cap - tail
         if first > n:
             first = n
+        mv = memoryview(data)  # only now: an empty write allocates nothing
         buf[tail:tail + first] = mv[:first]
         if n > first:
             buf[0:n - first] = mv[first:n]
