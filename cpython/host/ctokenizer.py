@@ -51,6 +51,7 @@ PAYLOAD = 3
 _BATCH = 256          # frames per C call
 _EMPTY = b""
 _NO_FRAME = (_EMPTY,)
+_ONE_NONE = b"\x00"   # the kinds of a batch that is one NONE
 # bc26_batch_run() returns one word: entries | flags | size << shift
 _ENTRIES = lib.BC26_RUN_ENTRIES
 _PAYLOADS = lib.BC26_RUN_PAYLOADS
@@ -244,31 +245,29 @@ class Tokenizer:
     def _take(self, word):
         """Set up the iterators over the batch that word describes (what
         bc26_batch_run() returned); next() hands its entries out."""
-        self._stale = False
         n = word & _ENTRIES
         if n == 0:
             # no frame: a batch of one NONE.  Once handed out, the next
             # feed, free, configure or next commits it (those are the only
             # ways to see the ring); a feed before that makes it untrue, as
             # any NONE ending a batch
-            self._n = 1
-            self._none = True
-            self._kinds = b"\x00"
-            kit = self._kit = iter(self._kinds)
-            self._fit = iter(_NO_FRAME)
-            self._rit = repeat(0)
-            self._it = zip(kit, self._fit, self._rit)
-            return
+            n = 1
+            word = _WITH_NONE
+            kinds = _ONE_NONE
+            frames = _NO_FRAME
+        else:
+            kinds = self._kind_buf[:n]
+            if word & _PAYLOADS:
+                fmt = self._fmt_buf[:word >> _SIZE_SHIFT]
+                frames = unpack_from(fmt, self._arena_view)
+            else:
+                frames = self._arena_buf[:word >> _SIZE_SHIFT].split(b"\n")
+        self._stale = False
         self._n = n
         self._none = word & _WITH_NONE
-        kinds = self._kinds = self._kind_buf[:n]
+        self._kinds = kinds
         kit = self._kit = iter(kinds)  # a bytes iterator has a length_hint
-        if word & _PAYLOADS:
-            fmt = self._fmt_buf[:word >> _SIZE_SHIFT]
-            fit = self._fit = iter(unpack_from(fmt, self._arena_view))
-        else:
-            lines = self._arena_buf[:word >> _SIZE_SHIFT].split(b"\n")
-            fit = self._fit = iter(lines)
+        fit = self._fit = iter(frames)
         # the remainings are read from the table lazily: it stays as it is
         # until this batch is used up and the next one runs
         rit = self._rit = (iter(self._rem_view[:n]) if word & _REMAINING

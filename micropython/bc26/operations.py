@@ -8,6 +8,7 @@ Modem (aio.py) are two such shells: the logic lives only here.
 
 from . import commands as C
 from . import events as ev
+from .checks import _is_ipv4
 from .command import Command, DONE, FAILED, TIMED_OUT, PROMPTED
 from .errors import ModemError
 from .state import Protocol, BUFFER, INITIAL
@@ -82,16 +83,6 @@ def _writable(buf):
             isinstance(buf, memoryview) and getattr(buf, "readonly", False)):
         raise TypeError("the buffer must be writable (bytearray, memoryview)")
     return len(buf)
-
-
-def _ipv4(host):
-    parts = host.split(".")
-    if len(parts) != 4:
-        return False
-    for p in parts:
-        if not p.isdigit() or int(p) > 255:
-            return False
-    return True
 
 
 class Operations:
@@ -350,7 +341,7 @@ class Operations:
     # -- services ------------------------------------------------------------
 
     def _op_resolve(self, host):
-        if isinstance(host, str) and _ipv4(host):
+        if isinstance(host, str) and _is_ipv4(host.encode()):
             return [host]
         cmd = yield from self._cmd(C.qidnsgip(host), result_ms=_DNS_TIMEOUT_MS)
         return [e.ip for e in cmd.results if type(e) is ev.DnsAddress]
