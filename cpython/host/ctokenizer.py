@@ -191,13 +191,25 @@ class Tokenizer:
     def push_mask(self, value):
         self.configure(push_mask=value)
 
+    # the frame is buf[start:start + length], as in the Python twin
+    start = 0
+
+    @property
+    def buf(self):
+        return self.frame
+
     @property
     def length(self):
         return len(self.frame)
 
-    def feed(self, data):
+    def release(self):
+        """Nothing to do: feed() copies the bytes at once."""
+
+    def feed(self, data, n=-1):
         if type(data) is not bytes:  # cffi takes bytes as they are
             data = _single_bytes(data)
+        if 0 <= n < len(data):
+            data = data[:n]
         left = length_hint(self._kit)  # self._handed_out(), inlined
         if left or self._stale:
             # frames are left, or a dropped NONE's bytes wait for next():

@@ -108,6 +108,30 @@ class Command:
         # only a final result after an information line of its own ends it
         # (a resynchronising probe: earlier results may still be on the way)
         self.needs_line = False
+        self.wait = None       # the deadline a shell waits until (steppers)
+        self.phase = 0         # data-mode send: 0 before the payload, 1 after
+        self.payload = None    # data-mode send: the bytes for the prompt
+        self.mark = 0          # data-mode send: bytes received before it
+
+    def rearm(self, wire, connect_id, reply_ms, result_ms=0):
+        """Use this record again for the same kind of command: the data
+        path keeps one per kind, since building a Command allocates."""
+        self.wire = wire
+        self.connect_id = connect_id
+        self.reply_ms = reply_ms
+        if result_ms:
+            self.result_ms = result_ms
+        self.status = WAITING
+        self.error = None
+        self.deadline = None
+        self.wait = None
+        self.phase = 0
+        self.cancelled = False
+        if self.lines:
+            self.lines = []
+        if self.results:
+            self.results = []
+        return self
 
     @property
     def done(self):

