@@ -30,6 +30,7 @@ class Modem(_BlockingModem):
 
     async def _arun(self, gen):
         async with self._lock:
+            self._rebase()
             try:
                 deadline = next(gen)
                 while True:

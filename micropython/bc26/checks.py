@@ -29,17 +29,6 @@ def _int(name, value, lo, hi):
     return value
 
 
-def _one_of(name, value, allowed):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError("%s must be an int, got %s" % (name, _type_name(value)))
-    if value not in allowed:
-        raise ValueError(
-            "%s must be one of %s, got %d"
-            % (name, ", ".join([str(a) for a in allowed]), value)
-        )
-    return value
-
-
 def _flag(name, value):
     # On/off switches take True/False or 0/1: both read naturally.
     if value is True or value is False:
@@ -168,36 +157,3 @@ def _host(name, value):
     if b.startswith(b".") or b.find(b"..") >= 0:
         raise ValueError("%s has an empty label" % name)
     return b
-
-
-def _dns_addr(name, value):
-    b = _bytes(name, value)
-    for c in b:
-        if not (0x20 < c < 0x7F):
-            raise ValueError(
-                "%s must be an IPv4 or IPv6 address, got %s" % (name, _show(c))
-            )
-    if not (_is_ipv4(b) or _is_ipv6(b)):
-        raise ValueError("%s must be an IPv4 or IPv6 address" % name)
-    return b
-
-
-def _text_payload(name, data):
-    for c in data:
-        # '"' would end a quoted payload and ';' starts a new command on the
-        # module's parser; control bytes (CR, LF, Ctrl-Z, ESC) end or
-        # derail the line.
-        if c < 0x20 or c > 0x7E or c == 0x22 or c == 0x3B:
-            raise ValueError(
-                "%s must be printable ASCII without '\"' or ';', got %s"
-                % (name, _show(c))
-            )
-
-
-def _needs_quotes(data):
-    # The manual sends plain digits bare and asks for quotes around
-    # anything "special" (JSON and the like): quote unless alphanumeric.
-    for c in data:
-        if not (0x30 <= c <= 0x39 or 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A):
-            return True
-    return False

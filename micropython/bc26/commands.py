@@ -16,7 +16,11 @@ Payloads that are not printable ASCII go binary-safe through data mode
 (``qisend_fixed`` / ``qisend_var`` with ``var_payload``) or as hex
 (``qisendex``, ``hex=True``). Hex digits are produced in lower case.
 
-The checks themselves are in checks.py; this module builds the bytes.
+The checks themselves are in checks.py; this module builds the bytes.  It
+holds what the driver itself sends; the other encoders (ping, NTP, DNS
+servers, QISTATE, the text and hex sends, test forms, ...) live in
+commands_extra.py, loaded the first time one of them is asked for here, so
+a board that needs only sockets does not carry them.
 
 Pure Python in MicroPython's subset: no f-strings, no ``re``, no ``bytes %``.
 """
@@ -35,20 +39,7 @@ except ImportError:  # older MicroPython ports
     from ubinascii import hexlify as _hexlify
 
 from .checks import MAX_HOST_LEN  # noqa: F401  (public here, as before)
-from .checks import (
-    _type_name,
-    _int,
-    _one_of,
-    _flag,
-    _bytes,
-    _binary,
-    _show,
-    _length,
-    _host,
-    _dns_addr,
-    _text_payload,
-    _needs_quotes,
-)
+from .checks import _int, _flag, _bytes, _binary, _length, _host
 
 
 # Limits from the manual, public so that callers can chunk their data.
@@ -65,24 +56,6 @@ ESC = b"\x1b"
 _CR = b"\r"
 _COMMA = b","
 _QUOTE = b'"'
-
-# Commands of the manual that have a test form (AT+<NAME>=?).
-_TESTABLE = (
-    "QIOPEN",
-    "QICLOSE",
-    "QISTATE",
-    "QISEND",
-    "QIRD",
-    "QISENDEX",
-    "QISWTMD",
-    "QPING",
-    "QNTP",
-    "QIDNSGIP",
-    "QIDNSCFG",
-    "QICFG",
-    "QIGETERROR",
-)
-
 
 def _d(n):
     return str(n).encode()
@@ -113,16 +86,6 @@ def ate(on):
     return b"ATE1\r" if _flag("on", on) else b"ATE0\r"
 
 
-def ati():
-    """``ATI``: product identification."""
-    return b"ATI\r"
-
-
-def atz():
-    """``ATZ``: restore the user profile (turns echo back on)."""
-    return b"ATZ\r"
-
-
 def cmee(n):
     """``AT+CMEE=<n>``: 0 plain ERROR, 1 numeric, 2 verbose +CME ERROR."""
     return _line(b"AT+CMEE=", _d(_int("n", n, 0, 2)))
@@ -136,14 +99,6 @@ def cpin_read():
     return b"AT+CPIN?\r"
 
 
-def cereg_read():
-    return b"AT+CEREG?\r"
-
-
-def cgatt_read():
-    return b"AT+CGATT?\r"
-
-
 def cgpaddr(context_id=None):
     """``AT+CGPADDR`` (all contexts) or ``AT+CGPADDR=<cid>``.
 
@@ -153,38 +108,6 @@ def cgpaddr(context_id=None):
     if context_id is None:
         return b"AT+CGPADDR\r"
     return _line(b"AT+CGPADDR=", _d(_int("context_id", context_id, 0, 10)))
-
-
-def cfun(n):
-    """``AT+CFUN=<n>``: 0 minimum, 1 full, 4 radio off."""
-    return _line(b"AT+CFUN=", _d(_one_of("n", n, (0, 1, 4))))
-
-
-def cfun_read():
-    return b"AT+CFUN?\r"
-
-
-def qrst(mode=1):
-    """``AT+QRST=1``: reboot the module (1 is the only mode)."""
-    return _line(b"AT+QRST=", _d(_one_of("mode", mode, (1,))))
-
-
-def test(name):
-    """``AT+<NAME>=?`` for a TCP/IP command of the manual.
-
-    ``name`` is case-insensitive, with or without ``AT+``: ``test("qiopen")``
-    and ``test("AT+QIOPEN")`` both give ``b"AT+QIOPEN=?\\r"``.
-    """
-    if not isinstance(name, str):
-        raise TypeError("name must be str, got %s" % _type_name(name))
-    upper = name.upper()
-    if upper.startswith("AT+"):
-        upper = upper[3:]
-    if upper not in _TESTABLE:
-        raise ValueError(
-            "name must be one of %s, got %r" % (", ".join(_TESTABLE), name)
-        )
-    return _line(b"AT+", upper.encode(), b"=?")
 
 
 # -- sockets ---------------------------------------------------------------
@@ -240,75 +163,7 @@ def qiclose(connect_id):
     return _line(b"AT+QICLOSE=", _d(_int("connect_id", connect_id, 0, 4)))
 
 
-def qistate_read():
-    """``AT+QISTATE?``: every open socket."""
-    return b"AT+QISTATE?\r"
-
-
-def qistate(query_type, value):
-    """``AT+QISTATE=<query_type>,<value>``.
-
-    ``query_type`` 0: ``value`` is a context id (1-3); 1: a connect id (0-4).
-    """
-    query_type = _int("query_type", query_type, 0, 1)
-    if query_type == 0:
-        value = _int("context_id", value, 1, 3)
-    else:
-        value = _int("connect_id", value, 0, 4)
-    return _params(b"AT+QISTATE=", [_d(query_type), _d(value)])
-
-
 # -- sending ---------------------------------------------------------------
-
-
-def qisend_text(connect_id, data, hex=False, quote=None):
-    """``AT+QISEND=<id>,<len>,<data>``: data on the command line.
-
-    Text (``hex=False``, the module's ``dataformat`` 0): ``data`` is str or
-    bytes, 1-1024 printable ASCII bytes without ``"`` or ``;``. ``quote=None``
-    wraps it in double quotes unless it is all letters and digits (the
-    manual quotes "special" data such as JSON; the quotes are not sent and
-    not counted); ``True`` always quotes; ``False`` never does and refuses
-    data holding a comma or space, which the module would split or drop.
-
-    Hex (``hex=True``, ``dataformat`` 1 for sending): ``data`` is raw bytes,
-    1-512 of them, sent as lower-case hex digits; the length counts bytes.
-    """
-    connect_id = _int("connect_id", connect_id, 0, 4)
-    hex = _flag("hex", hex)
-    if quote is not None and quote is not True and quote is not False:
-        raise TypeError("quote must be None, True or False, got %s" % _type_name(quote))
-    if hex:
-        raw = _binary("data", data)
-        n = _length("data", raw, 1, MAX_HEX_SEND, "bytes")
-        body = _hexlify(raw)
-        if quote is None:
-            quote = False
-    else:
-        body = _bytes("data", data)
-        n = _length("data", body, 1, MAX_TEXT_SEND, "bytes")
-        _text_payload("data", body)
-        if quote is None:
-            quote = _needs_quotes(body)
-        elif quote is False:
-            for c in body:
-                if c == 0x2C or c == 0x20:
-                    raise ValueError(
-                        "data holds %s and cannot be sent unquoted (quote=False)"
-                        % _show(c)
-                    )
-    if quote:
-        body = _q(body)
-    return _params(b"AT+QISEND=", [_d(connect_id), _d(n), body])
-
-
-def qisend_var(connect_id):
-    """``AT+QISEND=<id>``: variable-length data mode.
-
-    After the ``>`` prompt send ``var_payload(data)`` (data then Ctrl-Z);
-    ``ESC`` cancels.
-    """
-    return _line(b"AT+QISEND=", _d(_int("connect_id", connect_id, 0, 4)))
 
 
 def qisend_fixed(connect_id, length, hex=False):
@@ -329,35 +184,11 @@ def qisend_query(connect_id):
     return _line(b"AT+QISEND=", _d(_int("connect_id", connect_id, 0, 4)), b",0")
 
 
-def var_payload(data):
-    """The bytes to send after ``qisend_var``'s prompt: ``data`` + Ctrl-Z.
-
-    ``data`` is 1-1460 bytes and may hold anything but Ctrl-Z (which would
-    end it early) and ESC (which would cancel the send). For hex format
-    send ``hex_payload(data) + CTRL_Z`` instead.
-    """
-    b = _bytes("data", data)
-    _length("data", b, 1, MAX_DATA_MODE, "bytes")
-    if b.find(CTRL_Z) >= 0:
-        raise ValueError("data must not contain Ctrl-Z (0x1a) in variable-length mode")
-    if b.find(ESC) >= 0:
-        raise ValueError("data must not contain ESC (0x1b) in variable-length mode")
-    return b + CTRL_Z
-
-
 def hex_payload(data):
     """Lower-case hex digits of 1-730 raw bytes, for data mode in hex format."""
     raw = _binary("data", data)
     _length("data", raw, 1, MAX_HEX_DATA_MODE, "bytes")
     return _hexlify(raw)
-
-
-def qisendex(connect_id, data):
-    """``AT+QISENDEX=<id>,<len>,<hex>``: 1-512 raw bytes sent as hex."""
-    connect_id = _int("connect_id", connect_id, 0, 4)
-    raw = _binary("data", data)
-    n = _length("data", raw, 1, MAX_HEX_SEND, "bytes")
-    return _params(b"AT+QISENDEX=", [_d(connect_id), _d(n), _hexlify(raw)])
 
 
 # -- receiving and access mode ---------------------------------------------
@@ -377,89 +208,13 @@ def qiswtmd(connect_id, access_mode):
     return _params(b"AT+QISWTMD=", [_d(connect_id), _d(access_mode)])
 
 
-def qiswtmd_read():
-    return b"AT+QISWTMD?\r"
-
-
 # -- ping, NTP, DNS --------------------------------------------------------
-
-_PING_DEFAULT_TIMEOUT = const(4)
-_PING_DEFAULT_COUNT = const(4)
-_NTP_DEFAULT_PORT = const(123)
-
-
-def qping(host, timeout=None, count=None, size=None, context_id=1):
-    """``AT+QPING=<ctx>,"<host>"[,<timeout>[,<count>[,<size>]]]``.
-
-    ``timeout`` 1-255 s, ``count`` 1-10, ``size`` 32-200 bytes. The manual's
-    parameters are positional, so a later one given without an earlier one
-    fills the earlier with the module's default (timeout 4, count 4).
-    """
-    context_id = _int("context_id", context_id, 1, 3)
-    h = _host("host", host)
-    if timeout is not None:
-        timeout = _int("timeout", timeout, 1, 255)
-    if count is not None:
-        count = _int("count", count, 1, 10)
-    if size is not None:
-        size = _int("size", size, 32, 200)
-    values = [_d(context_id), _q(h)]
-    if size is not None and count is None:
-        count = _PING_DEFAULT_COUNT
-    if count is not None and timeout is None:
-        timeout = _PING_DEFAULT_TIMEOUT
-    if timeout is not None:
-        values.append(_d(timeout))
-    if count is not None:
-        values.append(_d(count))
-    if size is not None:
-        values.append(_d(size))
-    return _params(b"AT+QPING=", values)
-
-
-def qntp(server, port=None, autosettime=None, context_id=1):
-    """``AT+QNTP=<ctx>,"<server>"[,<port>[,<autosettime>]]``.
-
-    ``port`` 1-65535 (the module only supports 123 today); ``autosettime``
-    0/1 sets the RTC. ``autosettime`` without ``port`` fills port 123.
-    """
-    context_id = _int("context_id", context_id, 1, 3)
-    s = _host("server", server)
-    if port is not None:
-        port = _int("port", port, 1, 65535)
-    if autosettime is not None:
-        autosettime = _int("autosettime", autosettime, 0, 1)
-        if port is None:
-            port = _NTP_DEFAULT_PORT
-    values = [_d(context_id), _q(s)]
-    if port is not None:
-        values.append(_d(port))
-    if autosettime is not None:
-        values.append(_d(autosettime))
-    return _params(b"AT+QNTP=", values)
-
 
 def qidnsgip(host, context_id=1):
     """``AT+QIDNSGIP=<ctx>,"<host>"``: resolve; answers come as URCs."""
     context_id = _int("context_id", context_id, 1, 3)
     h = _host("host", host)
     return _params(b"AT+QIDNSGIP=", [_d(context_id), _q(h)])
-
-
-def qidnscfg(primary=None, secondary=None, context_id=1):
-    """``AT+QIDNSCFG=<ctx>`` (query) or ``AT+QIDNSCFG=<ctx>,"<pri>"[,"<sec>"]``.
-
-    Addresses are IPv4 dotted quads or IPv6 text.
-    """
-    context_id = _int("context_id", context_id, 1, 3)
-    if primary is None:
-        if secondary is not None:
-            raise ValueError("secondary needs primary to be given as well")
-        return _line(b"AT+QIDNSCFG=", _d(context_id))
-    values = [_d(context_id), _q(_dns_addr("primary", primary))]
-    if secondary is not None:
-        values.append(_q(_dns_addr("secondary", secondary)))
-    return _params(b"AT+QIDNSCFG=", values)
 
 
 # -- QICFG -----------------------------------------------------------------
@@ -503,6 +258,12 @@ def qicfg_echomode(mode=None):
     return _qicfg_mode(b"echomode", mode)
 
 
-def qigeterror():
-    """``AT+QIGETERROR``: the last TCP/IP error code and its text."""
-    return b"AT+QIGETERROR\r"
+def __getattr__(name):
+    # the encoders in commands_extra.py, loaded on first use
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from . import commands_extra
+    try:
+        return getattr(commands_extra, name)
+    except AttributeError:
+        raise AttributeError("bc26.commands has no %r" % name)

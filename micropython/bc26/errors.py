@@ -5,39 +5,10 @@ ValueError/TypeError are local misuse, ProtocolError is a byte stream the
 driver cannot make sense of.
 """
 
-# Descriptions as AT+QIGETERROR prints them (lower case, manual example 4.6).
-ERRORS = {
-    0: "operation successful",
-    550: "unknown error",
-    551: "operation blocked",
-    552: "invalid parameters",
-    553: "memory not enough",
-    554: "create socket failed",
-    555: "operation not supported",
-    556: "socket bind failed",
-    557: "socket listen failed",
-    558: "socket write failed",
-    559: "socket read failed",
-    560: "socket accept failed",
-    561: "open pdp context failed",
-    562: "close pdp context failed",
-    563: "socket identity has been used",
-    564: "dns busy",
-    565: "dns parse failed",
-    566: "socket connection failed",
-    567: "socket has been closed",
-    568: "operation busy",
-    569: "operation timeout",
-    570: "pdp context broken down",
-    571: "cancel send",
-    572: "operation not allowed",
-    573: "apn not configured",
-    574: "port busy",
-}
-
 
 def describe(code):
     """The manual's description of <err> code, or a generic text."""
+    from .errtext import ERRORS
     text = ERRORS.get(code)
     if text is None:
         return "error %d" % code
@@ -62,6 +33,14 @@ class ModemError(OSError):
         if self.code < 0:
             return self.text
         return "[%d] %s" % (self.code, self.text)
+
+
+def __getattr__(name):
+    # the table of texts lives in errtext.py, loaded when first needed
+    if name == "ERRORS":
+        from .errtext import ERRORS
+        return ERRORS
+    raise AttributeError(name)
 
 
 class ProtocolError(Exception):

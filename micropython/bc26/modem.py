@@ -1,4 +1,4 @@
-"""The blocking Modem: operations.py's generators driven over a UART.
+"""The blocking Modem: operations.py driven over a UART.
 
 Works with any object that has write() and a non-blocking readinto() (or
 read()): machine.UART, busio.UART, serial.Serial.  An optional
@@ -8,7 +8,7 @@ instead of napping 1 ms at a time.
 
 import time
 
-from .operations import Operations, NotReady, PingResult, bind_api  # noqa: F401
+from .operations import Operations, NotReady, bind_api  # noqa: F401
 from .state import BUFFER, DIRECT_PUSH  # noqa: F401
 
 try:
@@ -25,11 +25,35 @@ except AttributeError:  # CPython
     def _sleep_ms(ms):
         time.sleep(ms / 1000)
 
+# The core's clock is ms since a base, rebased between operations once it
+# passes this: ticks_diff() is only right within half the ticks period
+# (2**29 ms, six days, on most ports), and a small int stays small.
+_REBASE_MS = 1 << 27
+
+try:
+    from sys import implementation as _impl
+    _ON_BOARD = _impl.name != "cpython"
+except ImportError:
+    _ON_BOARD = True
+# how far a direct-push socket's buffer may grow unread: a board's RAM, or
+# a host's (where losing data to save memory would be the wrong trade)
+_RX_LIMIT = 8192 if _ON_BOARD else 1 << 24
+
 
 class Modem(Operations):
-    """A BC26 on a UART.  See the README for the API; all calls block."""
+    """A BC26 on a UART.  See the README for the API; all calls block.
 
-    def __init__(self, uart, tokenizer=None, rx_capacity=4096, log=None):
+    rx_capacity: bytes of a direct-push socket's receive buffer, allocated
+    when the socket opens and freed when it closes (buffer-mode sockets
+    read into the caller's buffer and need none).  rx_limit: how far that
+    buffer may grow while the driver waits for the module and the
+    application does not read; what does not fit is lost, and the next
+    recv_into() on that socket raises OSError(ENOBUFS) after the bytes
+    before the loss (default: 8 KiB on a board, 16 MiB on CPython).
+    read_size: bytes taken from the UART per read."""
+
+    def __init__(self, uart, tokenizer=None, rx_capacity=1024, log=None,
+                 rx_limit=_RX_LIMIT, read_size=512):
         if not callable(getattr(uart, "write", None)) or not (
                 callable(getattr(uart, "readinto", None))
                 or callable(getattr(uart, "read", None))):
@@ -38,9 +62,8 @@ class Modem(Operations):
             raise TypeError("log must be callable(direction, bytes)")
         self.uart = uart
         self._readinto = getattr(uart, "readinto", None) or self._read_copy
-        self._init_ops(tokenizer, rx_capacity)
-        self._rbuf = bytearray(512)
-        self._rview = memoryview(self._rbuf)
+        self._init_ops(tokenizer, rx_capacity, rx_limit)
+        self._rbuf = bytearray(read_size)
         self._t0 = _ticks_ms()
         self.log = log  # callable(direction, bytes) to watch the AT exchange
         self._wait_fn = getattr(uart, "wait", None)
@@ -62,7 +85,7 @@ class Modem(Operations):
     def __exit__(self, *exc):
         self.close()
 
-    # -- what the generators need ------------------------------------------
+    # -- what the operations need ------------------------------------------
 
     def _read_copy(self, buf):
         """readinto() for UARTs that only have a non-blocking read()."""
@@ -76,13 +99,23 @@ class Modem(Operations):
     def now_ms(self):
         return _ticks_diff(_ticks_ms(), self._t0)
 
+    def _rebase(self):
+        """Between operations: move the clock's base up to now."""
+        now = self.now_ms()
+        if now > _REBASE_MS:
+            self._t0 = _ticks_ms()
+            self.proto.rebase(now)
+
     def _write(self, data):
         if self.log:
             self.log(">", bytes(data))
-        mv = memoryview(data)
+        n = self.uart.write(data)
+        if n is None or n == len(data):  # some ports say None for 'all'
+            return
+        mv = memoryview(data)[n:]  # a partial write: rare, may allocate
         while len(mv):
             n = self.uart.write(mv)
-            if n is None:  # some ports return None for 'all written'
+            if n is None:
                 break
             mv = mv[n:]
 
@@ -102,18 +135,19 @@ class Modem(Operations):
 
     def _take(self):
         """Feed whatever the UART holds now; True if there was something."""
-        n = self._readinto(self._rbuf)
+        buf = self._rbuf
+        n = self._readinto(buf)
         if n:
-            data = self._rview[:n]
             if self.log:
-                self.log("<", bytes(data))
+                self.log("<", bytes(buf[:n]))
             self._rx_total += n
-            self._rx_last = self._rbuf[n - 1]
-            self.proto.receive_data(data, self.now_ms())
+            self._rx_last = buf[n - 1]
+            self.proto.receive_data(buf, self.now_ms(), n)
         return bool(n)
 
     def _run(self, gen):
         """Drive one operation generator to its return value."""
+        self._rebase()
         try:
             deadline = next(gen)
             while True:
@@ -127,6 +161,40 @@ class Modem(Operations):
         self._pump(0)
         return self.proto.urcs
 
+    # -- the data path: steppers driven in place, no generator ---------------
+
+    def send(self, connect_id, data):
+        """Send all of data (binary-safe); returns len(data)."""
+        n = self._send_check(connect_id, data)
+        if n > 1460 or n == 0 or self.proto.send_hex:
+            return self._run(self._op_send(connect_id, data))
+        self._rebase()
+        if not self._is_ready():
+            self._run(self._ready())
+        cmd = self._send_begin(connect_id, data, n)
+        while not self._send_step(cmd):
+            self._pump(cmd.wait)
+        if not self._send_done(cmd, n):
+            self._run(self._send_failed(cmd, n))
+        return n
+
+    def recv_into(self, connect_id, buf, nbytes=0, timeout_ms=None):
+        """Fill buf with what has arrived (at most nbytes; 0: len(buf));
+        returns the count, 0 at end of stream; OSError ETIMEDOUT after
+        timeout_ms (None: wait forever), EAGAIN if 0 and nothing is there."""
+        self._rebase()
+        r = self._recv_begin(connect_id, buf, nbytes, timeout_ms)
+        try:
+            while not self._recv_step(r):
+                if r.need_ready:
+                    r.need_ready = False
+                    self._run(self._ready())
+                else:
+                    self._pump(r.wait)
+            return r.result
+        finally:
+            r.buf = None
+
 
 def _blocking(op):
     def method(self, *args, **kw):
@@ -134,4 +202,4 @@ def _blocking(op):
     return method
 
 
-bind_api(Modem, _blocking)
+bind_api(Modem, _blocking, skip=("send", "recv_into"))

@@ -1,9 +1,19 @@
-"""Every driver operation, written once as a generator over the sans-I/O core.
+"""The driver's operations over the sans-I/O core, written once for both
+shells (the blocking Modem in modem.py and the asyncio Modem in aio.py).
 
-An operation yields whenever it has to wait for the module (the value is
-its deadline in ms, or None); a shell resumes it after feeding the UART's
-bytes into the protocol.  The blocking Modem (modem.py) and the asyncio
-Modem (aio.py) are two such shells: the logic lives only here.
+Two shapes, by how often they run:
+
+- The data path (send, recv_into and the AT+QISEND / AT+QIRD exchanges
+  under them) is a set of *steppers*: plain methods that look at the state
+  once and return True when done, else leave the deadline to wait until in
+  a reused record (``.wait``).  A shell loops ``while not step(rec):
+  wait(rec.wait)``.  No generator, closure or Command is made per call.
+- Everything else (start, open, close, resync, and the rare services in
+  services.py) is a generator that yields its deadline; a shell resumes it
+  after each wait.  Simple, and it may allocate.
+
+A shell provides self.now_ms(), self._write(bytes) and counts what it feeds
+the protocol in self._rx_total / self._rx_last.
 """
 
 from . import commands as C
@@ -12,18 +22,22 @@ from .checks import _is_ipv4
 from .command import Command, DONE, FAILED, TIMED_OUT, PROMPTED
 from .errors import ModemError
 from .state import Protocol, BUFFER, INITIAL
+from .rxbuf import RxBuffer
 
 try:
     import errno
     ETIMEDOUT = errno.ETIMEDOUT
     EAGAIN = errno.EAGAIN
     ECONNRESET = errno.ECONNRESET
+    ENOBUFS = errno.ENOBUFS
 except (ImportError, AttributeError):
     ETIMEDOUT = 110
     EAGAIN = 11
     ECONNRESET = 104
+    ENOBUFS = 105
 
 _DNS_TIMEOUT_MS = 60000
+_LAND_MIN = 64  # recv_into() buffers this big take an AT+QIRD in place
 
 
 def timed_out(what="timed out"):
@@ -39,29 +53,9 @@ def _restarted():
     return NotReady(ECONNRESET, "the module restarted: call start() again")
 
 
-class PingResult:
-    """AT+QPING's outcome: .replies [(ip, size, time_ms, ttl)] and the
-    summary fields .sent .received .lost .min .max .avg."""
-
-    def __init__(self, replies, summary):
-        self.replies = [(r.ip, r.size, r.time, r.ttl) for r in replies
-                        if r.result == 0]
-        self.failed = [r.result for r in replies if r.result != 0]
-        self.sent = summary.sent
-        self.received = summary.received
-        self.lost = summary.lost
-        self.min = summary.min
-        self.max = summary.max
-        self.avg = summary.avg
-
-    def __repr__(self):
-        return "PingResult(%d/%d received, min %s max %s avg %s ms)" % (
-            self.received, self.sent, self.min, self.max, self.avg)
-
-
 def _cid(connect_id):
     """A <connectID>: 0-4 (it also indexes the driver's socket tables)."""
-    if isinstance(connect_id, bool) or not isinstance(connect_id, int):
+    if type(connect_id) is not int:  # bool too: True is no socket
         raise TypeError("connect_id must be an int")
     if not 0 <= connect_id <= 4:
         raise ValueError("connect_id must be 0-4, got %d" % connect_id)
@@ -70,7 +64,8 @@ def _cid(connect_id):
 
 def _seconds(name, value, zero=False):
     """A duration in seconds: a number > 0 (>= 0 with zero=True)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    t = type(value)
+    if t is not int and t is not float:
         raise TypeError("%s must be a number of seconds" % name)
     if not (value > 0 or (zero and value == 0)):  # NaN fails both
         raise ValueError("%s must be %s 0" % (name, ">=" if zero else ">"))
@@ -79,27 +74,66 @@ def _seconds(name, value, zero=False):
 
 def _writable(buf):
     """A buffer recv may write into: never bytes or str."""
-    if isinstance(buf, (bytes, str)) or (
-            isinstance(buf, memoryview) and getattr(buf, "readonly", False)):
+    t = type(buf)
+    if t is bytes or t is str or (
+            t is memoryview and getattr(buf, "readonly", False)):
         raise TypeError("the buffer must be writable (bytearray, memoryview)")
     return len(buf)
 
 
-class Operations:
-    """The operations of the public API as generators (see module doc).
+def _put_digits(buf, at, value):
+    """Write value's decimal digits at buf[at:]; return where they end."""
+    end = at + (4 if value >= 1000 else 3 if value >= 100
+                else 2 if value >= 10 else 1)
+    i = end
+    while i > at:
+        i -= 1
+        buf[i] = 48 + value % 10
+        value //= 10
+    return end
 
-    A shell provides self.proto, self.now_ms() and self._write(bytes), and
-    counts what it feeds the protocol in self._rx_total / self._rx_last."""
+
+class _Template:
+    """A command line written into a preallocated buffer: prefix, the
+    <connectID>, a comma, a number, CR -- AT+QISEND=<id>,<len> and
+    AT+QIRD=<id>,<len>.  One view per digit count, made once, so the line
+    is written without a slice."""
+
+    def __init__(self, prefix):
+        n = len(prefix)
+        self.buf = bytearray(prefix + b"0,0000\r")
+        self.at = n + 2
+        self.views = [memoryview(self.buf)[:n + 4 + d] for d in range(4)]
+
+    def line(self, connect_id, value):
+        buf = self.buf
+        buf[self.at - 2] = 48 + connect_id
+        end = _put_digits(buf, self.at, value)
+        buf[end] = 13
+        return self.views[end - self.at - 1]
+
+
+class _Recv:
+    """The record of the recv_into() in progress (one per modem)."""
+
+    def __init__(self):
+        self.buf = None
+        self.reading = None  # the AT+QIRD on its way, if any
+        self.need_ready = False
+
+
+class Operations:
+    """The operations of the public API (see the module docstring)."""
 
     reply_ms = 2000  # the manual says 300 ms; real modules are slower at times
     send_ms = 10000  # from the payload to SEND OK
 
-    def _init_ops(self, tokenizer, rx_capacity):
+    def _init_ops(self, tokenizer, rx_capacity, rx_limit):
+        if rx_limit < rx_capacity:
+            raise ValueError("rx_limit must be >= rx_capacity")
         self.proto = Protocol(tokenizer, rx_capacity)
+        self.rx_limit = rx_limit
         self.ip = None
-        # direct push has no flow control: what a full rx ring cannot take
-        # while the driver waits for a reply moves here (see _unstall)
-        self._spill = [None] * 5
         self._sent = [0] * 5      # the module's <sent> counter, as confirmed
         self._lost = [False] * 5  # the module restarted under the socket
         self._desync = False      # a command went unanswered (see _resync)
@@ -109,27 +143,37 @@ class Operations:
         self._urcs_len = 0        # when last looked at
         self._rx_total = 0        # bytes fed to the protocol (by the shell)
         self._rx_last = -1        # the last of them
+        # the data path's reused records
+        self._send_line = _Template(b"AT+QISEND=")
+        self._read_line = _Template(b"AT+QIRD=")
+        self._send_rec = Command(b"AT+QISEND=0,1\r", 0, prompt=True)
+        self._read_rec = Command(b"AT+QIRD=0,1\r", 0)
+        self._recv = _Recv()
 
-    # -- command plumbing --------------------------------------------------
+    # -- keeping the byte stream moving --------------------------------------
 
     def _unstall(self):
-        """A socket's rx ring is full and the byte stream stands still
-        behind its payload: the reply being waited for (or another socket's
-        data) may be queued behind it.  The module pushes without flow
-        control, so the bytes must go somewhere: move the ring's contents to
-        the socket's spill buffer (recv reads it first) and go on."""
+        """A direct-push socket's receive buffer is full and the byte stream
+        stands still behind its payload, while the driver waits for the
+        module (the reply may be queued behind it).  The module pushes with
+        no flow control: let the buffer grow, up to rx_limit; past that the
+        payload is counted lost (recv_into() reports it) and the stream
+        goes on."""
         proto = self.proto
         if not proto._stalled:
             return
         slot = proto._sink
-        if slot is None or slot.rx is None or not slot.rx.count:
+        if slot is None:
             return
-        spill = self._spill[slot.connect_id]
-        if spill is None:
-            spill = self._spill[slot.connect_id] = bytearray()
-        chunk = bytearray(slot.rx.count)
-        slot.rx.readinto(chunk)
-        spill.extend(chunk)
+        rx = slot.rx
+        if rx is not None and rx.cap < self.rx_limit:
+            bigger = RxBuffer(min(rx.cap * 2, self.rx_limit))
+            data = bytearray(rx.count)
+            rx.readinto(data)
+            bigger.write(data)
+            slot.rx = bigger
+        else:
+            proto.drop_held()
         proto.resume(self.now_ms())
 
     def _step(self):
@@ -182,7 +226,6 @@ class Operations:
         for s in proto.sockets:
             if s.state != INITIAL:
                 self._lost[s.connect_id] = True
-            self._spill[s.connect_id] = None
         proto.reset_after_reboot()
         proto.abandon()
         self._desync = False
@@ -198,6 +241,197 @@ class Operations:
         if w is not None and proto.wire is None and w.status == TIMED_OUT:
             self._desync = True
 
+    def _is_ready(self):
+        """Can a command go on the wire now, with no wait and no resync?"""
+        return self.proto.wire is None and not self._desync
+
+    # -- steppers: one look, True when done, else cmd.wait is set -------------
+
+    def _advance(self, cmd):
+        """Step any command record: data-mode sends have their own."""
+        if cmd.prompt:
+            return self._send_step(cmd)
+        return self._cmd_step(cmd)
+
+    def _cmd_step(self, cmd):
+        """A command until its end (result URCs included)."""
+        self._step()
+        if not cmd.done:
+            self._expire()
+        if not cmd.done:
+            cmd.wait = self.proto.deadline()
+            return False
+        if self.proto.wire is cmd:
+            # finished by its result URC while its final result never came
+            # (a mangled OK): that OK may still turn up
+            self.proto.abandon()
+            self._desync = True
+        return True
+
+    def _send_step(self, cmd):
+        """A data-mode send: the payload goes at the '>' prompt."""
+        if cmd.phase == 0:
+            self._step()
+            blind = False
+            if cmd.status < PROMPTED:
+                if not cmd.done and self.now_ms() >= cmd.deadline:
+                    # Neither '>' nor a final result in time.  If the module
+                    # said nothing (busy, or silent) or its last words are
+                    # an unfinished fragment (a '>' mangled on the wire), it
+                    # may be waiting in data mode for exactly these bytes,
+                    # and only they end it: send them.  If it was not, it
+                    # ignores them (silent) or SEND OK never comes and the
+                    # counters are asked.  A complete line we could not read
+                    # means a mangled result: the payload must not go.
+                    blind = (self._rx_total == cmd.mark
+                             or self._rx_last not in (10, 13))
+                if not blind:
+                    self._expire()
+                    if cmd.done:
+                        self._check(cmd)
+                    cmd.wait = cmd.deadline
+                    return False
+            if cmd.status == PROMPTED or blind:
+                self._write(cmd.payload)
+                self.proto.data_written(cmd, self.now_ms())
+            cmd.phase = 1
+            cmd.payload = None
+        return self._cmd_step(cmd)
+
+    def _recv_step(self, r):
+        """recv_into(): True when r.result is set."""
+        proto = self.proto
+        slot = proto.sockets[r.cid]
+        cmd = r.reading
+        if cmd is not None:  # an AT+QIRD on its way
+            if not self._cmd_step(cmd):
+                r.wait = cmd.wait
+                return False
+            r.reading = None
+            got = proto.landed
+            proto.land(0, None, 0)
+            self._check(cmd)
+            if got:
+                r.result = got
+                return True
+        else:
+            self._step()
+        while True:
+            rx = slot.rx
+            if rx is not None and rx.count:
+                r.result = rx.readinto(r.buf, r.nbytes)
+                if rx.count == 0 and rx.cap > slot.rx_capacity:
+                    slot.rx = None  # grown while nobody read: shrink back
+                    slot.set_mode(slot.access_mode)
+                if proto._pending or proto._stalled:
+                    proto.resume(self.now_ms())
+                return True
+            if slot.lost:
+                lost = slot.lost
+                slot.lost = 0
+                raise OSError(ENOBUFS, "%d pushed bytes lost: the receive "
+                              "buffer was full (raise rx_limit)" % lost)
+            if slot.module_data and slot.access_mode == BUFFER:
+                if not self._is_ready():
+                    r.need_ready = True
+                    return False
+                r.reading = self._read_begin(slot, r.buf, r.nbytes)
+                r.wait = r.reading.deadline
+                return False
+            if self._lost[r.cid]:
+                raise _restarted()
+            if slot.at_eof or slot.state == INITIAL:
+                r.result = 0
+                return True
+            now = self.now_ms()
+            if r.deadline is not None and now >= r.deadline and r.looked:
+                if r.timeout_ms >= 1000 and self._may_reconcile(slot, now):
+                    continue
+                if r.timeout_ms == 0:
+                    raise OSError(EAGAIN, "no data")
+                raise timed_out()
+            r.looked = True
+            r.wait = r.deadline
+            return False
+
+    # -- the data path's commands ---------------------------------------------
+
+    def _send_begin(self, connect_id, payload, n):
+        """Put AT+QISEND=<id>,<n> on the (ready) wire; the record steps on."""
+        cmd = self._record(self._send_rec, b"AT+QISEND=0,1\r", True)
+        cmd.rearm(self._send_line.line(connect_id, n), connect_id,
+                  self.reply_ms, self.send_ms)
+        cmd.payload = payload
+        cmd.mark = self._rx_total
+        self._write(self.proto.submit(cmd, self.now_ms()))
+        return cmd
+
+    def _read_begin(self, slot, buf, nbytes):
+        """AT+QIRD for a buffer-mode socket: straight into buf when it is
+        big enough, else into the socket's receive buffer."""
+        if nbytes >= _LAND_MIN:
+            n = nbytes
+            self.proto.land(slot.connect_id, buf, nbytes)
+        else:
+            n = slot.store().free()
+        if n > C.MAX_READ:
+            n = C.MAX_READ
+        cmd = self._record(self._read_rec, b"AT+QIRD=0,1\r", False)
+        cmd.rearm(self._read_line.line(slot.connect_id, n), slot.connect_id,
+                  self.reply_ms)
+        self._write(self.proto.submit(cmd, self.now_ms()))
+        return cmd
+
+    def _record(self, rec, wire, prompt):
+        """The reused record, or a new one while the old is still held (an
+        abandoned exchange the protocol may yet answer)."""
+        proto = self.proto
+        if proto.wire is rec or rec in proto.awaiting:
+            return Command(wire, 0, prompt=prompt)
+        return rec
+
+    def _send_check(self, connect_id, data):
+        """send()'s argument checks; returns the byte count."""
+        if self._lost[_cid(connect_id)]:
+            raise _restarted()
+        t = type(data)
+        if t is not bytes and t is not bytearray and t is not memoryview:
+            data = memoryview(data)  # TypeError for what is no buffer
+        return len(data)
+
+    def _send_done(self, cmd, n):
+        """True if the send went out; else the shell runs _send_failed."""
+        if cmd.status == DONE:
+            self._sent[cmd.connect_id] += n
+            return True
+        return False
+
+    def _recv_begin(self, connect_id, buf, nbytes, timeout_ms):
+        """recv_into()'s checks, and its record set up."""
+        _cid(connect_id)
+        size = _writable(buf)
+        if type(nbytes) is not int:
+            raise TypeError("nbytes must be an int")
+        if nbytes < 0:
+            raise ValueError("nbytes must be >= 0")
+        if timeout_ms is not None:
+            timeout_ms = int(_seconds("timeout_ms", timeout_ms, zero=True))
+        if not nbytes or nbytes > size:
+            nbytes = size
+        r = self._recv
+        r.cid = connect_id
+        r.buf = buf
+        r.nbytes = nbytes
+        r.timeout_ms = timeout_ms
+        r.deadline = None if timeout_ms is None else self.now_ms() + timeout_ms
+        r.looked = False  # has the UART been read at least once?
+        r.reading = None
+        r.need_ready = False
+        r.result = 0
+        return r
+
+    # -- generators: waiting, resynchronising, whole commands -----------------
+
     def _wait(self, cond, timeout_ms):
         """Generator: wait until cond() holds; False on timeout."""
         deadline = None if timeout_ms is None else self.now_ms() + timeout_ms
@@ -209,8 +443,8 @@ class Operations:
             self._step()
         return True
 
-    def _submit(self, cmd):
-        """Generator: wait for a free wire, then write cmd."""
+    def _ready(self):
+        """Generator: wait for a free wire; resynchronise if need be."""
         proto = self.proto
         ok = yield from self._wait(lambda: proto.wire is None, self.reply_ms * 4)
         if not ok:
@@ -218,7 +452,11 @@ class Operations:
             self._desync = True
         if self._desync:
             yield from self._resync()
-        self._write(proto.submit(cmd, self.now_ms()))
+
+    def _submit(self, cmd):
+        """Generator: wait for a free wire, then write cmd."""
+        yield from self._ready()
+        self._write(self.proto.submit(cmd, self.now_ms()))
 
     def _resync(self):
         """A command went unanswered, so its reply may still be on its way,
@@ -257,6 +495,11 @@ class Operations:
         probe.needs_line = True
         return probe
 
+    def _finish(self, cmd):
+        """Generator: step cmd to its end."""
+        while not self._advance(cmd):
+            yield cmd.wait
+
     def _cmd(self, wire, connect_id=-1, result_ms=0, raise_error=True,
              reply_ms=0):
         """Generator: run one command to its end (result URCs included)."""
@@ -268,25 +511,9 @@ class Operations:
             self._check(cmd)
         return cmd
 
-    def _finish(self, cmd):
-        proto = self.proto
-        while not cmd.done:
-            self._step()
-            if cmd.done:
-                break
-            self._expire()
-            if cmd.done:
-                break
-            yield proto.deadline()
-        if proto.wire is cmd:
-            # finished by its result URC while its final result never came
-            # (a mangled OK): that OK may still turn up
-            proto.abandon()
-            self._desync = True
-
     def _check(self, cmd):
         if cmd.status == TIMED_OUT:
-            raise timed_out("no answer to " + cmd.wire.decode().strip())
+            raise timed_out("no answer to " + bytes(cmd.wire).decode().strip())
         if cmd.status == FAILED:
             raise ModemError(cmd.error if cmd.error is not None else -1)
 
@@ -338,81 +565,11 @@ class Operations:
         # echomode exists only from BC26NxR01A07 on: older firmware says ERROR
         yield from self._cmd(C.qicfg_echomode(0), raise_error=False)
 
-    # -- services ------------------------------------------------------------
-
     def _op_resolve(self, host):
         if isinstance(host, str) and _is_ipv4(host.encode()):
             return [host]
         cmd = yield from self._cmd(C.qidnsgip(host), result_ms=_DNS_TIMEOUT_MS)
         return [e.ip for e in cmd.results if type(e) is ev.DnsAddress]
-
-    def _op_set_dns(self, primary, secondary=None):
-        yield from self._cmd(C.qidnscfg(primary, secondary))
-
-    def _op_get_dns(self):
-        cmd = yield from self._cmd(C.qidnscfg())
-        for e in cmd.lines:
-            if type(e) is ev.DnsConfig:
-                return (e.primary, e.secondary)
-        return (None, None)
-
-    def _op_ping(self, host, timeout=4, count=4, size=32):
-        wire = C.qping(host, timeout, count, size)
-        cmd = yield from self._cmd(wire, result_ms=(timeout * count + 10) * 1000)
-        replies = [e for e in cmd.results if type(e) is ev.PingReply]
-        return PingResult(replies, cmd.results[-1])
-
-    def _op_ntp(self, server, set_clock=False, port=None):
-        if not (set_clock is True or set_clock is False or (
-                type(set_clock) is int and (set_clock == 0 or set_clock == 1))):
-            raise TypeError("set_clock must be True or False")
-        wire = C.qntp(server, port, 1 if set_clock else None)
-        cmd = yield from self._cmd(wire)
-        return cmd.results[-1].time
-
-    def _op_sockets(self):
-        cmd = yield from self._cmd(C.qistate_read())
-        return [e for e in cmd.lines if type(e) is ev.SocketState]
-
-    def _op_last_error(self):
-        cmd = yield from self._cmd(C.qigeterror())
-        for e in cmd.lines:
-            if type(e) is ev.LastError:
-                return (e.code, e.text)
-        return (0, "")
-
-    def _op_configure(self, dataformat=None, viewmode=None, showlength=None,
-                      echomode=None):
-        wires = []  # all checked before the first is sent
-        if dataformat is not None:
-            if not isinstance(dataformat, (tuple, list)):
-                raise TypeError("dataformat must be (send_hex, recv_hex)")
-            if len(dataformat) != 2:
-                raise ValueError("dataformat must be (send_hex, recv_hex)")
-            wires.append(C.qicfg_dataformat(dataformat[0], dataformat[1]))
-        if viewmode is not None:
-            wires.append(C.qicfg_viewmode(viewmode))
-        if showlength is not None:
-            wires.append(C.qicfg_showlength(showlength))
-        if echomode is not None:
-            wires.append(C.qicfg_echomode(echomode))
-        for wire in wires:
-            yield from self._cmd(wire)
-
-    def _op_command(self, wire, result_ms=0):
-        """Any encoder's bytes: returns the Command (lines, results).
-        One command line: AT..., printable ASCII, ending in CR alone."""
-        if not isinstance(wire, (bytes, bytearray)):
-            raise TypeError("a command is bytes, as the encoders make it")
-        wire = bytes(wire)
-        if wire[:2] not in (b"AT", b"at", b"At", b"aT") or \
-                wire[-1:] != b"\r" or len(wire) < 3:
-            raise ValueError("a command is one line: AT...\\r")
-        for c in wire[:-1]:
-            if c < 0x20 or c > 0x7E:
-                raise ValueError("a command line holds printable ASCII only")
-        cmd = yield from self._cmd(wire, result_ms=result_ms)
-        return cmd
 
     # -- sockets -------------------------------------------------------------
 
@@ -423,10 +580,9 @@ class Operations:
         raise OSError(23, "all five sockets are in use")  # ENFILE
 
     def _op_open_socket(self, connect_id, service, host, port, local_port=0,
-                 access_mode=BUFFER, timeout=60):
+                        access_mode=BUFFER, timeout=60):
         wire = C.qiopen(connect_id, service, host, port, local_port, access_mode)
         _seconds("timeout", timeout)
-        self._spill[connect_id] = None
         self._sent[connect_id] = 0
         self._lost[connect_id] = False
         cmd = yield from self._cmd(wire, connect_id, int(timeout * 1000),
@@ -443,7 +599,6 @@ class Operations:
                                    raise_error=False)
         self.proto.sockets[connect_id].reset()
         self.proto._sync_push_mask()
-        self._spill[connect_id] = None
         self._lost[connect_id] = False
         if cmd.status == TIMED_OUT:
             self._check(cmd)
@@ -459,127 +614,62 @@ class Operations:
         return (0, 0, 0)
 
     def _op_send(self, connect_id, data):
-        """Send all of data, binary-safe, one data-mode exchange per chunk."""
-        if self._lost[_cid(connect_id)]:
-            raise _restarted()
+        """Generator: send all of data, binary-safe, one data-mode
+        exchange per chunk (the asyncio shell, and the blocking one for
+        what its fast path does not take: hex format, long data)."""
+        total = self._send_check(connect_id, data)
         mv = memoryview(data)
         hexmode = self.proto.send_hex
         limit = C.MAX_HEX_DATA_MODE if hexmode else C.MAX_DATA_MODE
         off = 0
-        total = len(mv)
         while off < total:
             chunk = mv[off:off + limit]
-            yield from self._op_send_chunk(connect_id, chunk, hexmode)
-            off += len(chunk)
+            n = len(chunk)
+            yield from self._ready()
+            if hexmode:
+                C.qisend_fixed(connect_id, n, True)  # the checks
+                chunk = C.hex_payload(chunk)
+            cmd = self._send_begin(connect_id, chunk, n)
+            yield from self._finish(cmd)
+            if not self._send_done(cmd, n):
+                yield from self._send_failed(cmd, n)
+            off += n
         return total
 
-    def _op_send_chunk(self, connect_id, chunk, hexmode):
-        proto = self.proto
-        cmd = Command(C.qisend_fixed(connect_id, len(chunk), hexmode),
-                      connect_id, prompt=True, result_ms=self.send_ms,
-                      reply_ms=self.reply_ms)
-        yield from self._submit(cmd)
-        mark = self._rx_total
-        blind = False
-        while True:
-            self._step()
-            if cmd.status >= PROMPTED:
-                break
-            if self.now_ms() >= cmd.deadline and not cmd.done:
-                # Neither '>' nor a final result in time.  If the module
-                # said nothing (busy, or silent) or its last words are an
-                # unfinished fragment (a '>' mangled on the wire), it may
-                # be waiting in data mode for exactly these bytes, and only
-                # they end it: send them.  If it was not, it ignores them
-                # (silent) or SEND OK never comes and we ask its counters.
-                # A complete line we could not read means a mangled result:
-                # the module is in command mode, the payload must not go.
-                if self._rx_total == mark or self._rx_last not in (10, 13):
-                    blind = True
-                    break
-            self._expire()
-            if cmd.done:
-                self._check(cmd)
-            yield cmd.deadline
-        if cmd.status == PROMPTED or blind:
-            self._write(C.hex_payload(chunk) if hexmode else chunk)
-            proto.data_written(cmd, self.now_ms())
-        yield from self._finish(cmd)
-        if cmd.status == DONE:
-            self._sent[connect_id] += len(chunk)
-            return
+    def _send_failed(self, cmd, n):
+        """Generator: the send did not end in SEND OK.  A lost SEND OK (or
+        the OK before it) is reconciled with the module's own <sent>
+        counter; anything else raises."""
+        cid = cmd.connect_id
         if cmd.status == TIMED_OUT:
-            # SEND OK (or the OK before it) may have been lost: the
-            # module's own <sent> counter says whether the data went out
             try:
-                sent = (yield from self._op_counters(connect_id))[0]
+                sent = (yield from self._op_counters(cid))[0]
             except OSError:
                 self._check(cmd)
-            if sent >= self._sent[connect_id] + len(chunk):
-                self._sent[connect_id] = sent
+            if sent >= self._sent[cid] + n:
+                self._sent[cid] = sent
                 return
-            self._sent[connect_id] = sent
+            self._sent[cid] = sent
             self._check(cmd)
         for e in cmd.results:
             if type(e) is ev.SendFail:
                 raise ModemError(-1, "SEND FAIL: nothing was sent")
         self._check(cmd)
 
-    def _op_fill(self, connect_id):
-        """Buffer mode: move the module's buffered data into the rx ring."""
-        slot = self.proto.sockets[connect_id]
-        room = slot.rx.free()
-        if room < 1:
-            return
-        n = room if room < C.MAX_READ else C.MAX_READ
-        yield from self._cmd(C.qird(connect_id, n), connect_id)
-
     def _op_recv_into(self, connect_id, buf, nbytes=0, timeout_ms=None):
-        """Fill buf with what has arrived; 0 at EOF; raise on timeout."""
-        _cid(connect_id)
-        size = _writable(buf)
-        if isinstance(nbytes, bool) or not isinstance(nbytes, int):
-            raise TypeError("nbytes must be an int")
-        if nbytes < 0:
-            raise ValueError("nbytes must be >= 0")
-        if timeout_ms is not None:
-            _seconds("timeout_ms", timeout_ms, zero=True)
-        if not nbytes or nbytes > size:
-            nbytes = size
-        proto = self.proto
-        slot = proto.sockets[connect_id]
-        deadline = None if timeout_ms is None else self.now_ms() + timeout_ms
-        self._step()
-        looked = False  # has the UART been read at least once?
-        while True:
-            spill = self._spill[connect_id]
-            if spill:
-                n = len(spill) if len(spill) < nbytes else nbytes
-                buf[:n] = spill[:n]
-                del spill[:n]
-                return n
-            if slot.rx is not None and slot.rx.count:
-                n = slot.rx.readinto(buf, nbytes)
-                if proto._pending or proto._stalled:
-                    proto.resume(self.now_ms())
-                return n
-            if slot.module_data and slot.access_mode == BUFFER:
-                yield from self._op_fill(connect_id)
-                continue
-            if self._lost[connect_id]:
-                raise _restarted()
-            if slot.at_eof or slot.state == INITIAL:
-                return 0
-            now = self.now_ms()
-            if deadline is not None and now >= deadline and looked:
-                if timeout_ms >= 1000 and self._may_reconcile(slot, now):
-                    continue
-                if timeout_ms == 0:
-                    raise OSError(EAGAIN, "no data")
-                raise timed_out()
-            looked = True
-            yield deadline
-            self._step()
+        """Generator: fill buf with what has arrived; 0 at EOF; raise on
+        timeout (the asyncio shell; the blocking one steps directly)."""
+        r = self._recv_begin(connect_id, buf, nbytes, timeout_ms)
+        try:
+            while not self._recv_step(r):
+                if r.need_ready:
+                    r.need_ready = False
+                    yield from self._ready()
+                else:
+                    yield r.wait
+            return r.result
+        finally:
+            r.buf = None
 
     def _may_reconcile(self, slot, now):
         """After a long fruitless wait, ask the module for buffered data in
@@ -594,14 +684,30 @@ class Operations:
         slot.module_data = True
         return True
 
+
 # The public operations; each shell turns _op_<name> into a method <name>.
-API = ("start", "resolve", "set_dns", "get_dns", "ping", "ntp", "sockets",
-       "last_error", "configure", "set_access_mode", "command",
-       "open_socket", "close_socket", "send", "counters", "recv_into")
+# The blocking shell has its own send and recv_into (the data path).
+API = ("start", "resolve", "set_access_mode", "open_socket", "close_socket",
+       "send", "counters", "recv_into")
+
+# Loaded on first use from services.py: a board that needs only sockets
+# carries only sockets.
+SERVICES = ("set_dns", "get_dns", "ping", "ntp", "sockets", "last_error",
+            "configure", "command")
 
 
-def bind_api(cls, wrap):
+def _service(name):
+    def op(self, *args, **kw):
+        from .services import OPS
+        return OPS[name](self, *args, **kw)
+    return op
+
+
+def bind_api(cls, wrap, skip=()):
     """Give cls a public method per API name: wrap(op) makes it."""
     for name in API:
-        setattr(cls, name, wrap(getattr(Operations, "_op_" + name)))
+        if name not in skip:
+            setattr(cls, name, wrap(getattr(Operations, "_op_" + name)))
+    for name in SERVICES:
+        setattr(cls, name, wrap(_service(name)))
     return cls

@@ -71,6 +71,7 @@ class Socket:
         self.family = pool.AF_INET
         self._id = -1
         self._timeout = None  # seconds; None blocks, 0 never waits
+        self._timeout_ms = None  # the same in ms, kept: a float would allocate
         self._peer = None
 
     # -- settings ----------------------------------------------------------
@@ -82,18 +83,16 @@ class Socket:
             if not value >= 0:  # NaN too
                 raise ValueError("timeout must be None or >= 0")
         self._timeout = value
+        self._timeout_ms = None if value is None else int(value * 1000)
 
     def gettimeout(self):
         return self._timeout
 
     def setblocking(self, flag):
-        self._timeout = None if flag else 0
+        self.settimeout(None if flag else 0)
 
     def setsockopt(self, *args):
         pass  # nothing the module exposes; libraries set TCP_NODELAY etc.
-
-    def _timeout_ms(self):
-        return None if self._timeout is None else int(self._timeout * 1000)
 
     @property
     def connect_id(self):
@@ -161,7 +160,7 @@ class Socket:
 
     def recv_into(self, buf, nbytes=0):
         self._slot()
-        return self._modem.recv_into(self._id, buf, nbytes, self._timeout_ms())
+        return self._modem.recv_into(self._id, buf, nbytes, self._timeout_ms)
 
     def recv(self, bufsize):
         buf = bytearray(bufsize)

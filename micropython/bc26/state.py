@@ -113,9 +113,20 @@ class SocketSlot:
             self.rx.count if self.rx else 0)
 
 
+# The tokenizer's sizes on a board: the ring keeps only what a read left
+# unframed (the Python twin frames the UART buffer in place), but must hold
+# a quoted push payload's lookahead (1460 + 2); frames cut payload pieces.
+# The C twin (a host) batches better with more.
+if _twin.IMPLEMENTATION == "c":
+    _TOK_SIZES = (4096, 1536)
+else:
+    _TOK_SIZES = (1536, 640)
+
+
 class Protocol:
     def __init__(self, tokenizer=None, rx_capacity=1024):
-        self.tok = tokenizer if tokenizer is not None else _twin.Tokenizer()
+        self.tok = tokenizer if tokenizer is not None else \
+            _twin.Tokenizer(_TOK_SIZES[0], _TOK_SIZES[1])
         self.sockets = [SocketSlot(i, rx_capacity) for i in range(5)]
         self.wire = None          # the command on the wire
         self.awaiting = []        # commands waiting for result URCs
@@ -219,6 +230,18 @@ class Protocol:
                 i += 1
         return gone
 
+    def rebase(self, delta):
+        """The shell's clock moved its base up by delta ms: move every
+        deadline and time kept with it."""
+        if self.wire is not None and self.wire.deadline is not None:
+            self.wire.deadline -= delta
+        for c in self.awaiting:
+            c.deadline -= delta
+        for s in self.sockets:
+            if s.reconciled_ms is not None:
+                s.reconciled_ms -= delta
+        self._now -= delta
+
     def abandon(self):
         """Forget the wire command (the caller resynchronises the module)."""
         self.wire = None
@@ -292,6 +315,21 @@ class Protocol:
                 if tok.remaining == 0:
                     self._payload_end()
 
+    def drop_held(self):
+        """Give up the payload bytes a full buffer held back: they are
+        counted on the socket (recv_into() reports them), and so is every
+        byte pushed to it after them until then, so that what it does
+        deliver is a clean prefix."""
+        if self._held is None:
+            return
+        slot = self._sink
+        if slot is not None:
+            slot.lost += len(self._held)
+        self._held = None
+        self._stalled = False
+        if self._held_last:
+            self._payload_end()
+
     def _deliver_held(self):
         held = self._held
         done = self._deliver(held, 0, len(held))
@@ -363,6 +401,9 @@ class Protocol:
         slot = self._sink
         if slot is None:
             return n  # data for no known socket (a stale read): dropped
+        if slot.lost:
+            slot.lost += n  # after a loss, until it is reported
+            return n
         took = 0
         if slot is self._land_slot:
             got = self.landed

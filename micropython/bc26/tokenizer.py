@@ -255,10 +255,19 @@ class Tokenizer:
             elif st == _LINE:
                 n = self.length
                 commas = self._commas
-                while ring.count:
-                    c = buf[ring.head]
-                    ring.skip(1)
+                # the ring's cursor in locals: this loop runs once a byte
+                h = ring.head
+                left = ring.count
+                cap = ring.cap
+                while left:
+                    c = buf[h]
+                    h += 1
+                    if h == cap:
+                        h = 0
+                    left -= 1
                     if c == _CR or c == _LF:
+                        ring.head = h
+                        ring.count = left
                         self.length = n
                         count = self._header(commas, True)
                         if count > 0:
@@ -272,6 +281,8 @@ class Tokenizer:
                         self.length = n
                         count = self._header(commas, False)
                         if count > 0:
+                            ring.head = h
+                            ring.count = left
                             self._start_payload(count, self.hex_recv, False)
                             self._state = _INLINE
                             return LINE
@@ -279,6 +290,8 @@ class Tokenizer:
                     if n < omax:
                         out[n] = c
                         n += 1
+                ring.head = h
+                ring.count = 0
                 self.length = n
                 self._commas = commas
                 return NONE
@@ -359,12 +372,24 @@ class Tokenizer:
                 out[n] = ((0 if hi == 255 else hi) << 4) | (0 if lo == 255 else lo)
                 n += 1
                 left -= 1
-        else:
-            while left and n < omax and ring.count:
-                out[n] = buf[ring.head]
-                ring.skip(1)
+        else:  # the cursor in locals: this loop runs once a byte
+            h = ring.head
+            cap = ring.cap
+            k = ring.count
+            if k > left:
+                k = left
+            if k > omax - n:
+                k = omax - n
+            ring.count -= k
+            left -= k
+            while k:
+                out[n] = buf[h]
                 n += 1
-                left -= 1
+                h += 1
+                if h == cap:
+                    h = 0
+                k -= 1
+            ring.head = h
         self._left = left
         if left and n < omax:
             self._piece = n

@@ -234,6 +234,9 @@ def rows(rest):
                 ("[%s] %s: recv 512 allocates" % (port, name), p + "recv512.med",
                  "<= 64 B" if mode == 0 else "0 B", _le(64 if mode == 0 else 0)),
             ]
+            if port == "wasm":
+                out.append(("[wasm] %s:   of them UART hex per 512 B" % name,
+                            p + "uart.hex512", "", None))
             if port == "unix":
                 out += [
                     ("[%s] %s: CPU per 512 B echo, us" % (port, name), p + "cpu_us",

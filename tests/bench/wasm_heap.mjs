@@ -9,7 +9,9 @@
 // (`bc26 emulate --pty`), PORT a TCP echo server. Prints "fig NAME VALUE"
 // lines: heap per import layer (bc26, then each --layer), the live heap of
 // a started Modem with one connected socket, and bytes allocated by one
-// send(512) and by the recv_into calls that take the echo back.
+// send(512) and by the recv_into calls that take the echo back. Those
+// include the virtual UART's own hex strings (uart.hex512: what writing 512
+// bytes costs it; reading costs about as much).
 //
 // A live-heap figure is read in its own runPython call after a call that
 // only runs gc.collect(): a collection inside a longer call cannot free
@@ -102,6 +104,7 @@ function install(mp, build) {
 const SETUP = `
 import gc
 import sys
+from binascii import hexlify
 from vuart import VirtualUART
 _base = _m = _pool = _s = _uart = None
 _payload = bytes(range(256)) * 2
@@ -135,6 +138,10 @@ def _alloc(fn, *args):
     used = gc.mem_alloc() - before
     gc.enable()
     return used
+
+def _hex(data):
+    # What VirtualUART.write does to data before it crosses to JS.
+    return hexlify(data).decode()
 
 def _report(name, samples):
     samples.sort()
@@ -183,6 +190,7 @@ _s.connect(("127.0.0.1", ${o.echo}))`);
       run("_recvs.append(_alloc(_receive, _s, _buf, 512))");
     }
     run('_report("send512", _sends)\n_report("recv512", _recvs)\n_s.close()');
+    run('print("fig uart.hex512", _alloc(_hex, _payload))');
   });
 }
 

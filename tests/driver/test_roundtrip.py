@@ -2,6 +2,7 @@
 format, bulk transfers checked by SHA-256, several sockets at once, a remote
 close right after data, a full module buffer."""
 import calendar
+import errno
 import os
 import time
 
@@ -311,6 +312,43 @@ def test_push_burst_larger_than_the_ring(make_modem, tcp_addr):
         s.sendall(data)  # 64 KiB out before a single read
         got = recv_exactly(s, len(data))
     assert sha(got) == sha(data)
+    small.close()
+
+
+def test_push_burst_past_rx_limit_is_reported(make_modem, tcp_addr):
+    """With rx_limit small, what a burst pushes past it is lost -- and
+    said so: the bytes before the loss arrive intact, then recv_into()
+    raises ENOBUFS naming the count; every byte is either delivered or
+    counted lost, and the socket goes on working."""
+    emu, modem, _ = make_modem()
+    small = bc26.Modem.open(emu.url, rx_capacity=1024, rx_limit=4096)
+    modem.close()
+    assert small.start(timeout=10) == "127.0.0.1"
+    pool = bc26.SocketPool(small, access_mode=bc26.DIRECT_PUSH)
+    data = os.urandom(32 * 1024)
+    with pool.socket() as s:
+        s.settimeout(5)
+        s.connect(tcp_addr)
+        s.sendall(data)  # 32 KiB out before a single read
+        pieces = []  # (bytes, lost after them)
+        got = bytearray()
+        buf = bytearray(2048)
+        sent_after = False
+        while not got.endswith(b"after"):
+            try:
+                got += buf[:s.recv_into(buf)]
+            except OSError as e:
+                assert e.errno == errno.ENOBUFS
+                pieces.append((bytes(got), int(str(e.args[1]).split()[0])))
+                got = bytearray()
+            if not sent_after and pieces:
+                s.send(b"after")  # the socket still works after a loss
+                sent_after = True
+        assert pieces, "32 KiB cannot fit in 4 KiB unread"
+        first = pieces[0][0]
+        assert 0 < len(first) <= 4096 and first == data[:len(first)]
+        total = sum(len(b) + lost for b, lost in pieces) + len(got)
+        assert total == len(data) + 5
     small.close()
 
 

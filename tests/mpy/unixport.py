@@ -152,25 +152,31 @@ def run_script(script_text, args=(), heapsize=None, path_dir=None, timeout=120):
 @contextlib.contextmanager
 def _emulate(where, prefix, extra_args):
     """`bc26 emulate` in its own process; yields the text after prefix on
-    the first line it prints, and stops it after."""
-    proc = subprocess.Popen(
-        [_venv_python(), "-m", "bc26.host.cli", "emulate"] + where +
-        ["--baud", "0", "--boot-delay", "0.05", "--ip-delay", "0.05"] +
-        list(extra_args),
-        stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    try:
-        line = proc.stdout.readline().strip()
-        if not line.startswith(prefix):
-            raise RuntimeError("emulator did not start: %r" % line)
-        yield line[len(prefix):]
-    finally:
-        proc.terminate()
+    the first line it prints, and stops it after. Its stderr goes to a file
+    (nobody reads a pipe while it runs) and is quoted if it fails to start."""
+    with tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen(
+            [_venv_python(), "-m", "bc26.host.cli", "emulate"] + where +
+            ["--baud", "0", "--boot-delay", "0.05", "--ip-delay", "0.05"] +
+            list(extra_args),
+            stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT)
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+            line = proc.stdout.readline().strip()
+            if not line.startswith(prefix):
+                proc.wait(10)
+                errors.seek(0)
+                why = errors.read().strip().splitlines()
+                raise RuntimeError("emulator did not start: %s" % (
+                    why[-1] if why else repr(line)))
+            yield line[len(prefix):]
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
 
 
 @contextlib.contextmanager
