@@ -113,14 +113,18 @@ class Command:
         self.payload = None    # data-mode send: the bytes for the prompt
         self.mark = 0          # data-mode send: bytes received before it
 
-    def rearm(self, wire, connect_id, reply_ms, result_ms=0):
-        """Use this record again for the same kind of command: the data
-        path keeps one per kind, since building a Command allocates."""
+    def rearm(self, wire, name, connect_id, prompt, result, reply_ms,
+              result_ms):
+        """Use this record again: the data path keeps one for its AT+QISEND
+        and AT+QIRD exchanges, since building a Command allocates.  name
+        and result are constants of the caller's (no str is made)."""
         self.wire = wire
+        self.name = name
         self.connect_id = connect_id
+        self.prompt = prompt
+        self.result = result
         self.reply_ms = reply_ms
-        if result_ms:
-            self.result_ms = result_ms
+        self.result_ms = result_ms
         self.status = WAITING
         self.error = None
         self.deadline = None

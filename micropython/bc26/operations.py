@@ -146,8 +146,7 @@ class Operations:
         # the data path's reused records
         self._send_line = _Template(b"AT+QISEND=")
         self._read_line = _Template(b"AT+QIRD=")
-        self._send_rec = Command(b"AT+QISEND=0,1\r", 0, prompt=True)
-        self._read_rec = Command(b"AT+QIRD=0,1\r", 0)
+        self._rec = Command(b"AT+QIRD=0,1\r", 0)  # rearmed for each use
         self._recv = _Recv()
 
     # -- keeping the byte stream moving --------------------------------------
@@ -358,9 +357,9 @@ class Operations:
 
     def _send_begin(self, connect_id, payload, n):
         """Put AT+QISEND=<id>,<n> on the (ready) wire; the record steps on."""
-        cmd = self._record(self._send_rec, b"AT+QISEND=0,1\r", True)
-        cmd.rearm(self._send_line.line(connect_id, n), connect_id,
-                  self.reply_ms, self.send_ms)
+        cmd = self._record()
+        cmd.rearm(self._send_line.line(connect_id, n), "QISEND", connect_id,
+                  True, "send", self.reply_ms, self.send_ms)
         cmd.payload = payload
         cmd.mark = self._rx_total
         self._write(self.proto.submit(cmd, self.now_ms()))
@@ -376,18 +375,19 @@ class Operations:
             n = slot.store().free()
         if n > C.MAX_READ:
             n = C.MAX_READ
-        cmd = self._record(self._read_rec, b"AT+QIRD=0,1\r", False)
-        cmd.rearm(self._read_line.line(slot.connect_id, n), slot.connect_id,
-                  self.reply_ms)
+        cmd = self._record()
+        cmd.rearm(self._read_line.line(slot.connect_id, n), "QIRD",
+                  slot.connect_id, False, None, self.reply_ms, 0)
         self._write(self.proto.submit(cmd, self.now_ms()))
         return cmd
 
-    def _record(self, rec, wire, prompt):
+    def _record(self):
         """The reused record, or a new one while the old is still held (an
         abandoned exchange the protocol may yet answer)."""
+        rec = self._rec
         proto = self.proto
         if proto.wire is rec or rec in proto.awaiting:
-            return Command(wire, 0, prompt=prompt)
+            return Command(b"AT+QIRD=0,1\r", 0)  # rearmed by the caller
         return rec
 
     def _send_check(self, connect_id, data):

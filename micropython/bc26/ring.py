@@ -1,10 +1,12 @@
 """The tokenizer's byte ring: where UART bytes wait to be framed.
 
-Allocated once.  When the ring is empty, feeding does not copy: the ring
-*borrows* the caller's buffer (alias) and frames are read from it in place,
-so the usual UART read costs no copy and no allocation.  Only bytes still
-unread when the next feed comes (or when the caller takes its buffer back,
-release()) are copied into the ring's own storage, at the same offsets.
+When the ring is empty, feeding does not copy: the ring *borrows* the
+caller's buffer (alias) and frames are read from it in place, so the usual
+UART read costs no copy and no allocation.  Only bytes still unread when
+the next feed comes (or when the caller takes its buffer back, release())
+are copied into the ring's own storage, at the same offsets.  That storage
+is allocated the first time it is needed (once), so a driver whose reads
+are framed in place never carries it.
 The C twin (csrc/bc26_tok.c) keeps head/count with the same meaning; its
 ring always copies.
 """
@@ -14,9 +16,9 @@ class Ring:
     def __init__(self, capacity=4096):
         if capacity < 64:
             raise ValueError("capacity must be at least 64")
-        self.own = bytearray(capacity)
+        self.own = None       # own storage, allocated on first need
         self.size = capacity  # own capacity: what free() counts against
-        self.buf = self.own   # the bytes read: own storage or a borrowed buffer
+        self.buf = None       # the bytes read: own storage or a borrowed one
         self.cap = capacity   # where head wraps in buf
         self.head = 0         # index of the oldest unread byte
         self.count = 0        # unread bytes
@@ -29,9 +31,6 @@ class Ring:
         self.cap = self.size
         self.head = 0
         self.count = 0
-
-    def borrowed(self):
-        return self.buf is not self.own
 
     def alias(self, data, n):
         """Read data[0:n] in place (the ring is empty, n <= size)."""
@@ -48,6 +47,8 @@ class Ring:
         h = self.head
         n = self.count
         if n:
+            if self.own is None:
+                self.own = bytearray(self.size)
             self.own[h:h + n] = memoryview(self.buf)[h:h + n]
         self.buf = self.own
 
@@ -59,6 +60,9 @@ class Ring:
         if n == 0:
             return 0
         self.release()
+        if self.own is None:
+            self.own = bytearray(self.size)
+            self.buf = self.own
         buf = self.own
         cap = self.size
         tail = self.head + self.count

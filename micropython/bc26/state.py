@@ -64,26 +64,17 @@ class SocketSlot:
 
     def reset(self):
         self.state = INITIAL
-        self.service = None
-        self.host = None
-        self.port = 0
-        self.local_port = 0
         self.access_mode = BUFFER
         self.module_data = False  # buffer mode: data waits in the module
         self.buff_full = 0        # times the module reported "buff full"
         self.remote_closed = False
-        self.open_error = None
         self.reconciled_ms = None  # last time a lost "recv" URC was ruled out
         self.lost = 0             # pushed bytes no buffer could keep
         self.rx = None            # freed with the socket
 
-    def open(self, service, host, port, local_port, access_mode):
+    def open(self, access_mode):
         self.reset()
         self.state = CONNECTING
-        self.service = service
-        self.host = host
-        self.port = port
-        self.local_port = local_port
         self.set_mode(access_mode)
 
     def set_mode(self, access_mode):
@@ -120,7 +111,7 @@ class SocketSlot:
 if _twin.IMPLEMENTATION == "c":
     _TOK_SIZES = (4096, 1536)
 else:
-    _TOK_SIZES = (1536, 640)
+    _TOK_SIZES = (1536, 512)  # a whole AT+QIRD payload is one frame
 
 
 class Protocol:
@@ -142,8 +133,10 @@ class Protocol:
         self._land_slot = None
         self._land_room = 0
         self.landed = 0           # bytes the read put there
-        self._src = None          # the last frame buffer, and a view of it
+        self._src = None          # the last two frame buffers, and views
         self._src_view = None
+        self._src2 = None
+        self._src2_view = None
         self._read_slot = None    # the socket the last AT+QIRD reads
         self._now = 0
         self.send_hex = 0         # QICFG settings, as last seen or set
@@ -181,9 +174,7 @@ class Protocol:
         f = _params(cmd.wire)
         if len(f) < 5 or not isinstance(f[1], int) or not 0 <= f[1] <= 4:
             return  # malformed (manual 4.6): the module answers ERROR
-        mode = f[6] if len(f) > 6 else BUFFER
-        self.sockets[f[1]].open(f[2], f[3], f[4], f[5] if len(f) > 5 else 0,
-                                mode)
+        self.sockets[f[1]].open(f[6] if len(f) > 6 else BUFFER)
         self._sync_push_mask()
 
     def data_written(self, cmd, now_ms):
@@ -411,10 +402,7 @@ class Protocol:
             if k > n:
                 k = n
             if k > 0:
-                if src is not self._src:  # one view per buffer, kept
-                    self._src = src
-                    self._src_view = memoryview(src)
-                self._land[got:got + k] = self._src_view[start:start + k]
+                self._land[got:got + k] = self._view(src)[start:start + k]
                 self.landed = got + k
                 if k == n:
                     return n
@@ -422,6 +410,19 @@ class Protocol:
                 n -= k
                 took = k
         return took + slot.store().put(src, start, n)
+
+    def _view(self, src):
+        """A memoryview of src, kept for the two buffers frames come from
+        (the UART's and the tokenizer's): making one allocates."""
+        if src is self._src:
+            return self._src_view
+        if src is self._src2:
+            return self._src2_view
+        self._src2 = self._src
+        self._src2_view = self._src_view
+        self._src = src
+        self._src_view = memoryview(src)
+        return self._src_view
 
     def _payload_end(self):
         self._sink = None
@@ -583,11 +584,7 @@ class Protocol:
 
     def _opened(self, cid, err):
         slot = self.sockets[cid]
-        if err == 0:
-            slot.state = CONNECTED
-        else:
-            slot.open_error = err
-            slot.state = INITIAL
+        slot.state = CONNECTED if err == 0 else INITIAL
 
     def _socket_urc(self, e):
         t = type(e)
@@ -620,10 +617,6 @@ class Protocol:
             if 0 <= e.connect_id <= 4:
                 slot = self.sockets[e.connect_id]
                 slot.state = e.state
-                slot.service = e.service_type
-                slot.host = e.host
-                slot.port = e.remote_port
-                slot.local_port = e.local_port
                 slot.set_mode(e.access_mode)
                 self._sync_push_mask()
         elif t is ev.Info and e.name == "CGPADDR":

@@ -474,3 +474,37 @@ def test_read_length_over_512_is_not_a_header(twin):
     got = tokenize(twin, b"\r\n+QIRD: 512,0\r\n" + b"z" * 512 + b"\r\nOK\r\n",
                    showlength=1)
     assert got[1] == (PAYLOAD, b"z" * 512, 0) and got[2] == L(b"OK")
+
+
+def test_frame_in_place_and_as_bytes(twin):
+    # buf[start:start + length] is the frame (read in place on the hot
+    # path); frame is the same bytes
+    tok = twin()
+    tok.configure(push_mask=1)
+    tok.feed(b'OK\r\n+QIURC: "recv",0,4\r\nab\r\n\r\n')
+    for want in (b"OK", b'+QIURC: "recv",0,4', b"ab\r\n"):
+        assert tok.next() in (LINE, PAYLOAD)
+        s = tok.start
+        assert bytes(tok.buf[s:s + tok.length]) == want == bytes(tok.frame)
+    assert tok.next() == NONE
+
+
+def test_feed_takes_a_count(twin):
+    tok = twin()
+    assert tok.feed(bytearray(b"OK\r\nERROR\r\n"), 4) == 4
+    assert tok.next() == LINE and tok.frame == b"OK"
+    assert tok.next() == NONE
+    assert tok.feed(b"x", 0) == 0
+
+
+def test_release_then_reuse_the_buffer(twin):
+    # what feed() was given may be read in place until release(); after it
+    # the caller may overwrite its buffer, nothing unread is lost
+    tok = twin(64, 64)
+    buf = bytearray(b"OK\r\nHALF")
+    tok.feed(buf, len(buf))
+    assert tok.next() == LINE and tok.frame == b"OK"
+    tok.release()
+    buf[:] = b"-LINE\r\n\x00"
+    tok.feed(buf, 7)
+    assert tok.next() == LINE and tok.frame == b"HALF-LINE"
