@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on a fresh machine, then runs them all:
-# the suite on the C twin, again on the pure-Python twin, and the core on a
-# real MicroPython VM (WebAssembly port under Node.js).
+# the suite on the C twin, again on the pure-Python twin, and the core on
+# real MicroPython VMs (the unix port from PyPI, for heap budgets and
+# allocation tests; the WebAssembly port under Node.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
