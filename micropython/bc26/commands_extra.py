@@ -7,23 +7,10 @@ encoder (commands.py loads this module the first time one is asked for).
 Same rules as commands.py: validated, exact bytes, nothing half-made.
 """
 
-try:
-    from micropython import const
-except ImportError:  # CPython
-
-    def const(value):
-        return value
-
-
-try:
-    from binascii import hexlify as _hexlify
-except ImportError:  # older MicroPython ports
-    from ubinascii import hexlify as _hexlify
-
 from .checks import (_type_name, _int, _flag, _bytes, _binary, _show,
                      _length, _host, _is_ipv4, _is_ipv6)
-from .commands import (_d, _q, _line, _params, MAX_TEXT_SEND, MAX_HEX_SEND,
-                       MAX_DATA_MODE, CTRL_Z, ESC)
+from .commands import (const, _hexlify, _d, _q, _line, _params,
+                       MAX_TEXT_SEND, MAX_HEX_SEND, MAX_DATA_MODE, CTRL_Z, ESC)
 
 _PING_DEFAULT_TIMEOUT = const(4)
 _PING_DEFAULT_COUNT = const(4)

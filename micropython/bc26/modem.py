@@ -35,8 +35,10 @@ try:
     _ON_BOARD = _impl.name != "cpython"
 except ImportError:
     _ON_BOARD = True
-# how far a direct-push socket's buffer may grow unread: a board's RAM, or
-# a host's (where losing data to save memory would be the wrong trade)
+# a direct-push socket's buffer, and how far it may grow unread: a board's
+# RAM, or a host's (where losing data to save memory would be the wrong
+# trade, and a buffer smaller than a push means a stall per push)
+_RX_CAPACITY = 1024 if _ON_BOARD else 4096
 _RX_LIMIT = 8192 if _ON_BOARD else 1 << 24
 
 
@@ -45,14 +47,15 @@ class Modem(Operations):
 
     rx_capacity: bytes of a direct-push socket's receive buffer, allocated
     when the socket opens and freed when it closes (buffer-mode sockets
-    read into the caller's buffer and need none).  rx_limit: how far that
+    read into the caller's buffer and need none; default 1 KiB on a board,
+    4 KiB on CPython).  rx_limit: how far that
     buffer may grow while the driver waits for the module and the
     application does not read; what does not fit is lost, and the next
     recv_into() on that socket raises OSError(ENOBUFS) after the bytes
     before the loss (default: 8 KiB on a board, 16 MiB on CPython).
     read_size: bytes taken from the UART per read."""
 
-    def __init__(self, uart, tokenizer=None, rx_capacity=1024, log=None,
+    def __init__(self, uart, tokenizer=None, rx_capacity=_RX_CAPACITY, log=None,
                  rx_limit=_RX_LIMIT, read_size=512):
         if not callable(getattr(uart, "write", None)) or not (
                 callable(getattr(uart, "readinto", None))

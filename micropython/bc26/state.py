@@ -20,8 +20,7 @@ bytes, without a str or an event, and payloads are copied by range.
 
 from . import events as ev
 from . import parser
-from .command import (Command, WAITING, PROMPTED, AWAITING, DONE, FAILED,
-                      TIMED_OUT)
+from .command import WAITING, PROMPTED, AWAITING, DONE, FAILED, TIMED_OUT
 from .rxbuf import RxBuffer
 from . import _twin
 

@@ -25,3 +25,24 @@ def node():
             "MicroPython WebAssembly port missing: run `npm ci --prefix tests/mpy`"
         )
     return path
+
+
+# -- the unix port: the driver as .mpy against the emulator ---------------------
+
+@pytest.fixture(scope="module")
+def rig():
+    """Emulator (its own process) plus TCP and UDP echo servers; yields the
+    arguments the scripts take: emulator host, port, TCP echo, UDP echo."""
+    from bc26.emulator.servers import TCPEchoServer, UDPEchoServer
+
+    import unixport
+    with TCPEchoServer() as tcp, UDPEchoServer() as udp, \
+            unixport.emulator() as (host, port):
+        yield host, port, tcp.port, udp.port
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    """The core compiled with mpy-cross -O3, as a board would carry it."""
+    import unixport
+    return unixport.build_mpy(str(tmp_path_factory.mktemp("mpy")))

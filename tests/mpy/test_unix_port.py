@@ -215,22 +215,6 @@ def test_socket_uart_write_waits_for_room_without_allocating(uart_only):
 
 # -- the driver ----------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def rig():
-    """Emulator (its own process) plus TCP and UDP echo servers; yields the
-    arguments the scripts take: emulator host, port, TCP echo, UDP echo."""
-    from bc26.emulator.servers import TCPEchoServer, UDPEchoServer
-
-    with TCPEchoServer() as tcp, UDPEchoServer() as udp, \
-            unixport.emulator() as (host, port):
-        yield host, port, tcp.port, udp.port
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    return unixport.build_mpy(str(tmp_path_factory.mktemp("mpy")))
-
-
 DRIVER_ECHO = textwrap.dedent('''
     import sys
     import bc26

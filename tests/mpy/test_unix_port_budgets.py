@@ -21,22 +21,6 @@ MODES = [0, 1]
 MODE_IDS = ["buffer", "push"]
 
 
-@pytest.fixture(scope="module")
-def rig():
-    """Emulator (its own process) and a TCP echo server; yields the first
-    script arguments: emulator host, port, echo port."""
-    from bc26.emulator.servers import TCPEchoServer, UDPEchoServer
-
-    with TCPEchoServer() as tcp, UDPEchoServer() as udp, \
-            unixport.emulator() as (host, port):
-        yield host, port, tcp.port, udp.port
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    return unixport.build_mpy(str(tmp_path_factory.mktemp("mpy")))
-
-
 def run(script, args, build, **kw):
     rc, out, err = unixport.run_script(script, args, path_dir=build, **kw)
     assert rc == 0, out + err
