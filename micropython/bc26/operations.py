@@ -93,24 +93,25 @@ def _put_digits(buf, at, value):
     return end
 
 
-class _Template:
-    """A command line written into a preallocated buffer: prefix, the
-    <connectID>, a comma, a number, CR -- AT+QISEND=<id>,<len> and
-    AT+QIRD=<id>,<len>.  One view per digit count, made once, so the line
-    is written without a slice."""
+class _Lines:
+    """The data path's command lines, written into one preallocated buffer:
+    <prefix><connectID>,<number> CR -- AT+QISEND=<id>,<len> and
+    AT+QIRD=<id>,<len>.  One view per line length (12-17), made once, so a
+    line goes to the UART without a slice."""
 
-    def __init__(self, prefix):
-        n = len(prefix)
-        self.buf = bytearray(prefix + b"0,0000\r")
-        self.at = n + 2
-        self.views = [memoryview(self.buf)[:n + 4 + d] for d in range(4)]
+    def __init__(self):
+        self.buf = bytearray(17)
+        self.views = [memoryview(self.buf)[:n] for n in range(12, 18)]
 
-    def line(self, connect_id, value):
+    def line(self, prefix, connect_id, value):
         buf = self.buf
-        buf[self.at - 2] = 48 + connect_id
-        end = _put_digits(buf, self.at, value)
+        k = len(prefix)
+        buf[0:k] = prefix  # a whole bytes constant: no slice is made
+        buf[k] = 48 + connect_id
+        buf[k + 1] = 44
+        end = _put_digits(buf, k + 2, value)
         buf[end] = 13
-        return self.views[end - self.at - 1]
+        return self.views[end - 11]
 
 
 class _Recv:
@@ -144,8 +145,7 @@ class Operations:
         self._rx_total = 0        # bytes fed to the protocol (by the shell)
         self._rx_last = -1        # the last of them
         # the data path's reused records
-        self._send_line = _Template(b"AT+QISEND=")
-        self._read_line = _Template(b"AT+QIRD=")
+        self._lines = _Lines()
         self._rec = Command(b"AT+QIRD=0,1\r", 0)  # rearmed for each use
         self._recv = _Recv()
 
@@ -358,8 +358,9 @@ class Operations:
     def _send_begin(self, connect_id, payload, n):
         """Put AT+QISEND=<id>,<n> on the (ready) wire; the record steps on."""
         cmd = self._record()
-        cmd.rearm(self._send_line.line(connect_id, n), "QISEND", connect_id,
-                  True, "send", self.reply_ms, self.send_ms)
+        wire = self._lines.line(b"AT+QISEND=", connect_id, n)
+        cmd.rearm(wire, "QISEND", connect_id, True, "send", self.reply_ms,
+                  self.send_ms)
         cmd.payload = payload
         cmd.mark = self._rx_total
         self._write(self.proto.submit(cmd, self.now_ms()))
@@ -376,8 +377,8 @@ class Operations:
         if n > C.MAX_READ:
             n = C.MAX_READ
         cmd = self._record()
-        cmd.rearm(self._read_line.line(slot.connect_id, n), "QIRD",
-                  slot.connect_id, False, None, self.reply_ms, 0)
+        wire = self._lines.line(b"AT+QIRD=", slot.connect_id, n)
+        cmd.rearm(wire, "QIRD", slot.connect_id, False, None, self.reply_ms, 0)
         self._write(self.proto.submit(cmd, self.now_ms()))
         return cmd
 
