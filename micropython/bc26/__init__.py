@@ -14,19 +14,19 @@ from .events import SocketState as SocketInfo
 __version__ = "0.1.0"
 
 
+# Loaded on first use; "from bc26 import aio" asks __getattr__ first on
+# MicroPython, so it imports them (and nothing else: dir() asks too).
+_LAZY = ("aio", "services", "commands_extra", "errtext")
+
+
 def __getattr__(name):
-    """What import bc26 does not load until asked for: PingResult and the
-    submodules (from bc26 import aio).  MicroPython asks a package's
-    __getattr__ before it imports a submodule, so this imports it."""
+    """What import bc26 does not load until asked for."""
     if name == "PingResult":
         from .services import PingResult
         return PingResult
     if name == "ERRORS":
         from .errtext import ERRORS
         return ERRORS
-    if name.startswith("_"):
-        raise AttributeError(name)
-    try:
+    if name in _LAZY:
         return __import__(__name__ + "." + name, None, None, [name])
-    except ImportError:
-        raise AttributeError(name)
+    raise AttributeError(name)

@@ -53,10 +53,11 @@ class Modem(Operations):
     application does not read; what does not fit is lost, and the next
     recv_into() on that socket raises OSError(ENOBUFS) after the bytes
     before the loss (default: 8 KiB on a board, 16 MiB on CPython).
-    read_size: bytes taken from the UART per read."""
+    read_size: bytes taken from the UART per read; a whole 512-byte payload
+    with its header fits in the default, so it is framed in place."""
 
     def __init__(self, uart, tokenizer=None, rx_capacity=_RX_CAPACITY, log=None,
-                 rx_limit=_RX_LIMIT, read_size=512):
+                 rx_limit=None, read_size=640):
         if not callable(getattr(uart, "write", None)) or not (
                 callable(getattr(uart, "readinto", None))
                 or callable(getattr(uart, "read", None))):
@@ -65,6 +66,8 @@ class Modem(Operations):
             raise TypeError("log must be callable(direction, bytes)")
         self.uart = uart
         self._readinto = getattr(uart, "readinto", None) or self._read_copy
+        if rx_limit is None:
+            rx_limit = max(_RX_LIMIT, rx_capacity)
         self._init_ops(tokenizer, rx_capacity, rx_limit)
         self._rbuf = bytearray(read_size)
         self._t0 = _ticks_ms()
@@ -150,7 +153,6 @@ class Modem(Operations):
 
     def _run(self, gen):
         """Drive one operation generator to its return value."""
-        self._rebase()
         try:
             deadline = next(gen)
             while True:
@@ -170,8 +172,10 @@ class Modem(Operations):
         """Send all of data (binary-safe); returns len(data)."""
         n = self._send_check(connect_id, data)
         if n > 1460 or n == 0 or self.proto.send_hex:
+            self._rebase()
             return self._run(self._op_send(connect_id, data))
         self._rebase()
+        self._step()  # a reboot or a stall is seen before the line goes
         if not self._is_ready():
             self._run(self._ready())
         cmd = self._send_begin(connect_id, data, n)
@@ -196,11 +200,12 @@ class Modem(Operations):
                     self._pump(r.wait)
             return r.result
         finally:
-            r.buf = None
+            self._recv_end(r)
 
 
 def _blocking(op):
     def method(self, *args, **kw):
+        self._rebase()  # here, never inside: deadlines in flight stay right
         return self._run(op(self, *args, **kw))
     return method
 

@@ -53,9 +53,14 @@ def _restarted():
     return NotReady(ECONNRESET, "the module restarted: call start() again")
 
 
+def _is_int(x):
+    # bool is an int subclass; True as a count or an id is a mistake
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
 def _cid(connect_id):
     """A <connectID>: 0-4 (it also indexes the driver's socket tables)."""
-    if type(connect_id) is not int:  # bool too: True is no socket
+    if not _is_int(connect_id):
         raise TypeError("connect_id must be an int")
     if not 0 <= connect_id <= 4:
         raise ValueError("connect_id must be 0-4, got %d" % connect_id)
@@ -64,8 +69,7 @@ def _cid(connect_id):
 
 def _seconds(name, value, zero=False):
     """A duration in seconds: a number > 0 (>= 0 with zero=True)."""
-    t = type(value)
-    if t is not int and t is not float:
+    if not (_is_int(value) or isinstance(value, float)):
         raise TypeError("%s must be a number of seconds" % name)
     if not (value > 0 or (zero and value == 0)):  # NaN fails both
         raise ValueError("%s must be %s 0" % (name, ">=" if zero else ">"))
@@ -118,9 +122,16 @@ class _Recv:
     """The record of the recv_into() in progress (one per modem)."""
 
     def __init__(self):
-        self.buf = None
-        self.reading = None  # the AT+QIRD on its way, if any
-        self.need_ready = False
+        self.cid = 0
+        self.buf = None          # the caller's buffer, dropped when done
+        self.nbytes = 0
+        self.timeout_ms = None
+        self.deadline = None
+        self.looked = False      # has the UART been read at least once?
+        self.reading = None      # the AT+QIRD on its way, if any
+        self.need_ready = False  # the wire must be made ready first
+        self.result = 0
+        self.wait = None
 
 
 class Operations:
@@ -167,9 +178,7 @@ class Operations:
         rx = slot.rx
         if rx is not None and rx.cap < self.rx_limit:
             bigger = RxBuffer(min(rx.cap * 2, self.rx_limit))
-            data = bytearray(rx.count)
-            rx.readinto(data)
-            bigger.write(data)
+            bigger.write(rx.peek())
             slot.rx = bigger
         else:
             proto.drop_held()
@@ -309,12 +318,12 @@ class Operations:
             r.reading = None
             got = proto.landed
             proto.land(0, None, 0)
-            self._check(cmd)
-            if got:
+            if got:  # even if the read then timed out: these are the caller's
                 r.result = got
                 return True
-        else:
-            self._step()
+            self._check(cmd)
+        elif slot.rx is None or not slot.rx.count:
+            self._step()  # (with data at hand: not first, it would grow rx)
         while True:
             rx = slot.rx
             if rx is not None and rx.count:
@@ -354,6 +363,22 @@ class Operations:
             return False
 
     # -- the data path's commands ---------------------------------------------
+
+    def _recv_end(self, r):
+        """recv_into() is left: drop the caller's buffer.  Left early (an
+        exception, a cancelled task) while its read was on its way, what
+        the read put there goes to the socket's buffer, and the rest of it
+        follows there: the next recv_into() has it all."""
+        proto = self.proto
+        if r.reading is not None and proto._land is not None:
+            slot = proto._land_slot
+            got = proto.landed
+            buf = proto._land
+            proto.land(0, None, 0)
+            if got:
+                slot.store().put(buf, 0, got)
+        r.reading = None
+        r.buf = None
 
     def _send_begin(self, connect_id, payload, n):
         """Put AT+QISEND=<id>,<n> on the (ready) wire; the record steps on."""
@@ -411,12 +436,15 @@ class Operations:
         """recv_into()'s checks, and its record set up."""
         _cid(connect_id)
         size = _writable(buf)
-        if type(nbytes) is not int:
+        if not _is_int(nbytes):
             raise TypeError("nbytes must be an int")
         if nbytes < 0:
             raise ValueError("nbytes must be >= 0")
         if timeout_ms is not None:
-            timeout_ms = int(_seconds("timeout_ms", timeout_ms, zero=True))
+            t = _seconds("timeout_ms", timeout_ms, zero=True)
+            timeout_ms = int(t)
+            if timeout_ms < t:
+                timeout_ms += 1  # 0.5 ms is a wait, not a poll
         if not nbytes or nbytes > size:
             nbytes = size
         r = self._recv
@@ -670,7 +698,7 @@ class Operations:
                     yield r.wait
             return r.result
         finally:
-            r.buf = None
+            self._recv_end(r)
 
     def _may_reconcile(self, slot, now):
         """After a long fruitless wait, ask the module for buffered data in

@@ -31,7 +31,9 @@ class RxBuffer:
         if capacity < 16:
             raise ValueError("rx_capacity must be at least 16")
         self.cap = capacity
-        self._io = io.BytesIO(bytearray(capacity))
+        # MicroPython: BytesIO(n) preallocates n bytes (BytesIO(bytearray)
+        # would copy it, twice the memory for a moment)
+        self._io = io.BytesIO(capacity if _RANGES else bytearray(capacity))
         self.head = 0   # offset of the oldest unread byte
         self.count = 0  # unread bytes
 

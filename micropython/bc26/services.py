@@ -91,8 +91,11 @@ def configure(ops, dataformat=None, viewmode=None, showlength=None,
 
 
 def command(ops, wire, result_ms=0):
-    """Any encoder's bytes: returns the Command (lines, results).
-    One command line: AT..., printable ASCII, ending in CR alone."""
+    """Any encoder's bytes: returns the Command (.lines: the reply's
+    information lines as events; .results: its result URCs).  One command
+    line: AT..., printable ASCII, ending in CR alone.  The data path's own
+    lines are routed, not kept: a +QIRD header is not among the lines, nor
+    SEND OK among the results (the status says DONE)."""
     if not isinstance(wire, (bytes, bytearray)):
         raise TypeError("a command is bytes, as the encoders make it")
     wire = bytes(wire)

@@ -10,7 +10,7 @@ timeout raises OSError(ETIMEDOUT, "timed out"), a non-blocking socket with
 nothing to read raises OSError(EAGAIN, ...), both with .errno set.
 """
 
-from .operations import EAGAIN, _restarted
+from .operations import EAGAIN, ENOBUFS, _restarted
 from .state import BUFFER, DIRECT_PUSH, CONNECTED
 
 _ENOTCONN = 107
@@ -73,6 +73,7 @@ class Socket:
         self._timeout = None  # seconds; None blocks, 0 never waits
         self._timeout_ms = None  # the same in ms, kept: a float would allocate
         self._peer = None
+        self._error = None  # a loss to report on the next read (ENOBUFS)
 
     # -- settings ----------------------------------------------------------
 
@@ -160,6 +161,10 @@ class Socket:
 
     def recv_into(self, buf, nbytes=0):
         self._slot()
+        if self._error is not None:
+            e = self._error
+            self._error = None
+            raise e
         return self._modem.recv_into(self._id, buf, nbytes, self._timeout_ms)
 
     def recv(self, bufsize):
@@ -188,7 +193,11 @@ class Socket:
                 n = self.recv_into(mv[got:], want - got)
             except OSError as e:
                 if got:
-                    break  # keep what came: the next call raises again
+                    # keep what came; a timeout would come again, a loss
+                    # would not: it is told by the next call
+                    if e.errno == ENOBUFS:
+                        self._error = e
+                    break
                 if e.errno == EAGAIN:
                     return None
                 raise

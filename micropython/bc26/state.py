@@ -13,9 +13,11 @@ echo and OK, before '>', or between OK and SEND OK never becomes a reply.
 Received socket data goes straight into the socket's receive buffer, or
 for a read (AT+QIRD) that recv_into() asked for, into the caller's buffer.
 
-The data path allocates nothing: the lines it lives on (OK, SEND OK, the
-+QIRD and "recv" headers, the '>' prompt) are recognised in the frame's
-bytes, without a str or an event, and payloads are copied by range.
+The data path allocates (next to) nothing: the lines it lives on (OK,
+SEND OK, the +QIRD and "recv" headers, the '>' prompt) are recognised in
+the frame's bytes, without a str or an event, and payloads are copied by
+range -- into a socket's buffer with no allocation, into a recv_into()
+caller's buffer through one memoryview slice.
 """
 
 from . import events as ev
@@ -58,7 +60,6 @@ class SocketSlot:
     def __init__(self, connect_id, rx_capacity):
         self.connect_id = connect_id
         self.rx_capacity = rx_capacity
-        self.rx = None            # RxBuffer: direct push, or data kept late
         self.reset()
 
     def reset(self):
@@ -69,7 +70,8 @@ class SocketSlot:
         self.remote_closed = False
         self.reconciled_ms = None  # last time a lost "recv" URC was ruled out
         self.lost = 0             # pushed bytes no buffer could keep
-        self.rx = None            # freed with the socket
+        self.rx = None            # RxBuffer (direct push, or data kept
+        #                           late), freed with the socket
 
     def open(self, access_mode):
         self.reset()
@@ -254,18 +256,19 @@ class Protocol:
             self._pending = b""
         tok = self.tok
         off = 0
-        while self._drain_frames():
-            if off >= n:
-                tok.release()
-                return True
-            if off == 0:
-                off = tok.feed(data, n)  # the usual case: all of it at once
-            else:  # the tokenizer's ring was full
-                off += tok.feed(memoryview(data)[off:n])
-        tok.release()
-        if off < n:
-            self._pending = bytes(memoryview(data)[off:n])
-        return False
+        try:
+            while self._drain_frames():
+                if off >= n:
+                    return True
+                if off == 0:
+                    off = tok.feed(data, n)  # the usual case: all at once
+                else:  # the tokenizer's ring was full
+                    off += tok.feed(memoryview(data)[off:n])
+            if off < n:
+                self._pending = bytes(memoryview(data)[off:n])
+            return False
+        finally:
+            tok.release()  # whatever happened: the caller reuses data
 
     def resume(self, now_ms):
         """Retry held-back bytes after the application made room."""
@@ -380,7 +383,7 @@ class Protocol:
     def land(self, connect_id, buf, nbytes):
         """The payload of the next AT+QIRD on connect_id goes to buf[0:]
         (at most nbytes), not through a receive buffer: recv_into() gives
-        its own buffer.  land(-1, None, 0) ends it; .landed counts bytes."""
+        its own buffer.  land(0, None, 0) ends it; .landed counts bytes."""
         self._land = buf
         self._land_slot = self.sockets[connect_id] if buf is not None else None
         self._land_room = nbytes
@@ -658,6 +661,7 @@ class Protocol:
 
     def reset_after_reboot(self):
         """The module restarted: its sockets are gone, its buffers empty."""
+        self.land(0, None, 0)
         for s in self.sockets:
             s.reset()
         self._sync_push_mask()

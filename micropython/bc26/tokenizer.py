@@ -14,8 +14,10 @@ Interface (the C twin in csrc/ implements exactly this):
     tok.buf, tok.start, tok.length
                    -> the frame is buf[start:start + length]; read it in
                       place, without a slice, on the hot path.  A LINE is
-                      valid until next(); a PAYLOAD until next() or feed()
-                      (the Python twin may hand it out from the ring).
+                      valid until next(); a PAYLOAD until next(), feed()
+                      or release() -- the Python twin may hand it out of
+                      the fed buffer itself, so also only while the caller
+                      leaves that buffer alone.
     tok.frame      -> the frame as bytes (a copy: convenient, it allocates)
     tok.remaining  -> after a LINE: payload bytes announced by it (0 for a
                       plain line); after a PAYLOAD: bytes still to come in
