@@ -1,0 +1,90 @@
+"""recv_into() at its edges, each found by reading the data path: a read
+left early (a cancelled task) or timed out half way keeps every byte, and a
+loss a stream read meets after some bytes is still told."""
+import asyncio
+import errno
+import os
+import time
+
+import pytest
+
+import bc26
+import bc26.aio
+from bc26.host.serial_port import open_uart
+
+
+def test_cancelled_async_read_loses_nothing(make_emu, tcp_addr):
+    emu = make_emu()
+    data = bytes(range(200))
+
+    async def main():
+        m = bc26.aio.Modem(open_uart(emu.url))
+        assert emu.wait_ready(5)
+        await m.start(timeout=10)
+        await m.open_socket(0, "TCP", "127.0.0.1", tcp_addr[1], 0,
+                            bc26.BUFFER, 5)
+        await m.send(0, data)
+        await asyncio.sleep(0.3)
+        await m.poll()
+        emu.faults.delay_reply(0.5, on="AT+QIRD")
+        early = bytearray(300)
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(m.recv_into(0, early, 0, 5000), 0.2)
+        got = bytearray()
+        buf = bytearray(300)
+        while len(got) < len(data):
+            n = await m.recv_into(0, buf, 0, 3000)
+            assert n, "end of stream before the data"
+            got += buf[:n]
+        m.close()
+        return bytes(got)
+
+    assert asyncio.run(main()) == data
+
+
+def test_read_timing_out_half_way_returns_what_landed(make_emu, tcp_addr):
+    # 64-byte frames and a slow line: the read's reply outlasts reply_ms
+    # after part of its payload has landed in the caller's buffer
+    emu = make_emu(baud=9600)
+    m = bc26.Modem(open_uart(emu.url), tokenizer=bc26.Tokenizer(1536, 64))
+    assert emu.wait_ready(5)
+    m.start(timeout=20)
+    m.open_socket(0, "TCP", "127.0.0.1", tcp_addr[1], 0, bc26.BUFFER, 5)
+    data = os.urandom(512)
+    m.send(0, data)
+    time.sleep(0.8)
+    m.poll()
+    m.reply_ms = 300  # the 512-byte reply takes ~550 ms at 9600 baud
+    got = bytearray()
+    buf = bytearray(512)
+    end = time.monotonic() + 20
+    while len(got) < len(data) and time.monotonic() < end:
+        try:
+            got += buf[:m.recv_into(0, buf, 0, 3000)]
+        except OSError as e:
+            assert e.errno == errno.ETIMEDOUT
+        m.reply_ms = 2000
+    assert bytes(got) == data
+    m.close()
+
+
+def test_loss_met_by_a_stream_read_is_told_by_the_next(make_emu, tcp_addr):
+    emu = make_emu()
+    m = bc26.Modem(open_uart(emu.url), rx_capacity=64, rx_limit=128)
+    assert emu.wait_ready(5)
+    m.start(timeout=10)
+    pool = bc26.SocketPool(m, access_mode=bc26.DIRECT_PUSH)
+    s = pool.socket()
+    s.settimeout(2)
+    s.connect(tcp_addr)
+    s.send(b"A" * 1000)  # the echo pours in while the driver waits
+    time.sleep(0.5)
+    s.send(b"x")
+    buf = bytearray(4000)
+    n = s.readinto(buf, 4000)  # what came before the loss
+    assert 0 < n <= 128 and bytes(buf[:n]) == b"A" * n
+    with pytest.raises(OSError) as err:
+        s.readinto(buf, 10)
+    assert err.value.errno == errno.ENOBUFS
+    s.close()
+    m.close()
