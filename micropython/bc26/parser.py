@@ -17,9 +17,11 @@ def split_fields(text):
     i = 0
     n = len(text)
     while i <= n:
-        while i < n and text[i] == " ":
+        # startswith, not text[i]: on MicroPython indexing a str interns
+        # the character as a qstr, heap that is never given back
+        while i < n and text.startswith(" ", i):
             i += 1
-        if i < n and text[i] == '"':
+        if i < n and text.startswith('"', i):
             end = text.find('"', i + 1)
             if end < 0:
                 end = n
@@ -39,7 +41,8 @@ def split_fields(text):
 
 
 def _int_or_str(field):
-    if field and (field.isdigit() or (field[0] == "-" and field[1:].isdigit())):
+    if field and (field.isdigit() or (field.startswith("-")
+                                      and field[1:].isdigit())):
         return int(field)
     return field
 
@@ -223,8 +226,7 @@ def parse_line(line, announced=False):
     text = _decode(line)
     if not text:
         return None
-    c = text[0]
-    if c == "+":
+    if text.startswith("+"):  # (not text[0]: see split_fields)
         colon = text.find(":")
         if colon > 1:
             name = text[1:colon]
@@ -255,6 +257,6 @@ def parse_line(line, announced=False):
         return _SEND_FAIL
     if text == "CLOSE OK":
         return _CLOSE_OK
-    if (c == "A" or c == "a") and len(text) > 1 and text[1] in "Tt":
+    if text[:2].upper() == "AT":
         return ev.Echo(text)
     return ev.Text(text)

@@ -41,11 +41,18 @@ class Figures(dict):
         self.errors = {}
 
     def take(self, prefix, text):
+        pools = []
         for line in text.splitlines():
             parts = line.split(None, 2)
             if len(parts) == 3 and parts[0] == "fig":
                 value = parts[2]
                 self[prefix + parts[1]] = int(value) if value.lstrip("-").isdigit() else value
+            elif line.startswith("qstr pool: n_pool="):
+                # micropython.qstr_info() around a heap figure: a new pool
+                # of interned strings is a few KB of heap in one step
+                pools.append(int(line.split("n_pool=")[1].split(",")[0]))
+        if len(pools) == 2:
+            self[prefix + "heap.qstr_pools"] = pools[1] - pools[0]
 
     def fail(self, names, message):
         for name in names:
@@ -229,6 +236,8 @@ def rows(rest):
                 ("[%s] %s: runtime heap" % (port, name), p + "heap.runtime",
                  "<= 6 KB", _le(6 * KB)),
                 ("[%s] %s:   of it the UART" % (port, name), p + "heap.uart", "", None),
+                ("[%s] %s:   new qstr pools in it" % (port, name),
+                 p + "heap.qstr_pools", "", None),
                 ("[%s] %s: send(512) allocates" % (port, name), p + "send512.med",
                  "<= 64 B", _le(64)),
                 ("[%s] %s: recv 512 allocates" % (port, name), p + "recv512.med",

@@ -7,6 +7,7 @@
 #   fig recv512.med/min B  allocated by the recv_into calls taking them back
 #   fig cpu_us / wall_us   per 512-byte echo round trip (best batch of TRIPS/5)
 import gc
+import micropython
 import sys
 import time
 
@@ -90,6 +91,7 @@ def main():
     trips = int(sys.argv[5]) if len(sys.argv) > 5 else 200
     payload = bytes(range(256)) * (SIZE // 256)
     buf = bytearray(SIZE)
+    micropython.qstr_info()  # the bench counts pools of interned strings
     gc.collect()
     base = gc.mem_alloc()
     uart = SocketUART(host, port)
@@ -103,6 +105,7 @@ def main():
     s.connect(("127.0.0.1", echo))
     gc.collect()
     print("fig heap.runtime %d" % (gc.mem_alloc() - base))
+    micropython.qstr_info()
     for _ in range(5):
         checked_trip(s, payload)
     sends, recvs = [], []
