@@ -40,6 +40,9 @@ except ImportError:
 # trade, and a buffer smaller than a push means a stall per push)
 _RX_CAPACITY = 1024 if _ON_BOARD else 4096
 _RX_LIMIT = 8192 if _ON_BOARD else 1 << 24
+# a board's read holds a 512-byte payload with its header, so it is framed
+# in place; a host reads more per system call
+_READ_SIZE = 640 if _ON_BOARD else 4096
 
 
 class Modem(Operations):
@@ -53,11 +56,12 @@ class Modem(Operations):
     application does not read; what does not fit is lost, and the next
     recv_into() on that socket raises OSError(ENOBUFS) after the bytes
     before the loss (default: 8 KiB on a board, 16 MiB on CPython).
-    read_size: bytes taken from the UART per read; a whole 512-byte payload
-    with its header fits in the default, so it is framed in place."""
+    read_size: bytes taken from the UART per read (default 640 on a board:
+    a 512-byte payload with its header fits, so it is framed in place; 4 KiB
+    on CPython)."""
 
     def __init__(self, uart, tokenizer=None, rx_capacity=_RX_CAPACITY, log=None,
-                 rx_limit=None, read_size=640):
+                 rx_limit=None, read_size=_READ_SIZE):
         if not callable(getattr(uart, "write", None)) or not (
                 callable(getattr(uart, "readinto", None))
                 or callable(getattr(uart, "read", None))):

@@ -107,12 +107,14 @@ class SocketSlot:
 
 # The tokenizer's sizes on a board: the ring keeps only what a read left
 # unframed (the Python twin frames the UART buffer in place), but must hold
-# a quoted push payload's lookahead (1460 + 2); frames cut payload pieces.
-# The C twin (a host) batches better with more.
-if _twin.IMPLEMENTATION == "c":
-    _TOK_SIZES = (4096, 1536)
-else:
-    _TOK_SIZES = (1536, 512)  # a whole AT+QIRD payload is one frame
+# a quoted push payload's lookahead (1460 + 2); frames cut payload pieces,
+# and a whole AT+QIRD payload is one.  A host batches better with more.
+try:
+    from sys import implementation as _impl
+    _ON_BOARD = _impl.name != "cpython"
+except ImportError:
+    _ON_BOARD = True
+_TOK_SIZES = (1536, 512) if _ON_BOARD else (4096, 1536)
 
 
 class Protocol:
