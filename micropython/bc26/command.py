@@ -158,5 +158,5 @@ class Command:
             self.error = error
 
     def __repr__(self):
-        return "<Command %r status=%d error=%r>" % (self.wire, self.status,
-                                                     self.error)
+        return "<Command %r status=%d error=%r>" % (bytes(self.wire),
+                                                     self.status, self.error)

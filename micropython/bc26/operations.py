@@ -296,6 +296,7 @@ class Operations:
                 if not blind:
                     self._expire()
                     if cmd.done:
+                        cmd.payload = None  # not the caller's data, held on
                         self._check(cmd)
                     cmd.wait = cmd.deadline
                     return False
@@ -383,7 +384,7 @@ class Operations:
     def _send_begin(self, connect_id, payload, n):
         """Put AT+QISEND=<id>,<n> on the (ready) wire; the record steps on."""
         cmd = self._record()
-        wire = self._lines.line(b"AT+QISEND=", connect_id, n)
+        wire = self._own(cmd, self._lines.line(b"AT+QISEND=", connect_id, n))
         cmd.rearm(wire, "QISEND", connect_id, True, "send", self.reply_ms,
                   self.send_ms)
         cmd.payload = payload
@@ -402,7 +403,7 @@ class Operations:
         if n > C.MAX_READ:
             n = C.MAX_READ
         cmd = self._record()
-        wire = self._lines.line(b"AT+QIRD=", slot.connect_id, n)
+        wire = self._own(cmd, self._lines.line(b"AT+QIRD=", slot.connect_id, n))
         cmd.rearm(wire, "QIRD", slot.connect_id, False, None, self.reply_ms, 0)
         self._write(self.proto.submit(cmd, self.now_ms()))
         return cmd
@@ -415,6 +416,11 @@ class Operations:
         if proto.wire is rec or rec in proto.awaiting:
             return Command(b"AT+QIRD=0,1\r", 0)  # rearmed by the caller
         return rec
+
+    def _own(self, cmd, line):
+        """The line as cmd keeps it: the shared buffer's view for the reused
+        record, a copy for a stand-in (the buffer is written again)."""
+        return line if cmd is self._rec else bytes(line)
 
     def _send_check(self, connect_id, data):
         """send()'s argument checks; returns the byte count."""
