@@ -16,7 +16,7 @@ import pytest
 
 import unixport
 
-SESSION_HEAP = "128K"  # target: 64K
+SESSION_HEAP = "144K"  # target: 64K; 116-124K needed today (BENCHMARKS.md)
 MODES = [0, 1]
 MODE_IDS = ["buffer", "push"]
 
