@@ -458,10 +458,7 @@ class Protocol:
             return
         if t is ev.Echo:
             return
-        if t is ev.RecvPush:
-            slot = self.sockets[e.connect_id]
-            self._sink = slot
-            return
+        # (push headers never get here: _payload_header routes them all)
         if t is ev.ReadHeader and self._read_slot is not None:
             # routed by the last AT+QIRD, even one that timed out: the
             # module has handed the data over and it must not be lost
