@@ -139,22 +139,24 @@ class Operations:
 
     reply_ms = 2000  # the manual says 300 ms; real modules are slower at times
     send_ms = 10000  # from the payload to SEND OK
+    # defaults of state set later, as class attributes (an instance's
+    # attribute table then holds only what was set: RAM on a board)
+    ip = None
+    _desync = False       # a command went unanswered (see _resync)
+    _probes = 0           # resync probes whose answers are owed
+    _last_urc = None      # the newest distinct URC looked at
+    _urcs_tail = None     # the URC list's last entry and length
+    _urcs_len = 0         # when last looked at
+    _rx_total = 0         # bytes fed to the protocol (by the shell)
+    _rx_last = -1         # the last of them
 
     def _init_ops(self, tokenizer, rx_capacity, rx_limit):
         if rx_limit < rx_capacity:
             raise ValueError("rx_limit must be >= rx_capacity")
         self.proto = Protocol(tokenizer, rx_capacity)
         self.rx_limit = rx_limit
-        self.ip = None
         self._sent = [0] * 5      # the module's <sent> counter, as confirmed
         self._lost = [False] * 5  # the module restarted under the socket
-        self._desync = False      # a command went unanswered (see _resync)
-        self._probes = 0          # resync probes whose answers are owed
-        self._last_urc = None     # the newest distinct URC looked at
-        self._urcs_tail = None    # the URC list's last entry and length
-        self._urcs_len = 0        # when last looked at
-        self._rx_total = 0        # bytes fed to the protocol (by the shell)
-        self._rx_last = -1        # the last of them
         # the data path's reused records
         self._lines = _Lines()
         self._rec = Command(b"AT+QIRD=0,1\r", 0)  # rearmed for each use

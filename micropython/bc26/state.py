@@ -57,10 +57,20 @@ def _params(wire):
 class SocketSlot:
     """What the driver knows of one of the module's five sockets."""
 
+    # reset()'s values, as class defaults: a slot never opened has no
+    # attribute table of its own beyond these two (RAM on a board)
+    state = INITIAL
+    access_mode = BUFFER
+    module_data = False
+    buff_full = 0
+    remote_closed = False
+    reconciled_ms = None
+    lost = 0
+    rx = None
+
     def __init__(self, connect_id, rx_capacity):
         self.connect_id = connect_id
         self.rx_capacity = rx_capacity
-        self.reset()
 
     def reset(self):
         self.state = INITIAL
@@ -118,6 +128,29 @@ _TOK_SIZES = (1536, 512) if _ON_BOARD else (4096, 1536)
 
 
 class Protocol:
+    # defaults of what is set later, as class attributes: an instance's
+    # attribute table then holds only what was set (RAM on a board)
+    ip = None                 # from +IP: or +CGPADDR
+    prompt_seen = False
+    _sink = None              # socket receiving the current payload
+    _stalled = False          # a payload frame waits for rx room
+    _held = None              # its bytes not delivered yet
+    _held_last = False        # they end the payload
+    _pending = b""            # bytes not yet taken by the tokenizer
+    _land = None              # recv_into's buffer for the next AT+QIRD
+    _land_slot = None
+    _land_room = 0
+    landed = 0                # bytes the read put there
+    _src = None               # the last two frame buffers, and views
+    _src_view = None
+    _src2 = None
+    _src2_view = None
+    _read_slot = None         # the socket the last AT+QIRD reads
+    _now = 0
+    send_hex = 0              # QICFG settings, as last seen or set
+    viewmode = 0
+    echomode = 0
+
     def __init__(self, tokenizer=None, rx_capacity=1024):
         self.tok = tokenizer if tokenizer is not None else \
             _twin.Tokenizer(_TOK_SIZES[0], _TOK_SIZES[1])
@@ -125,26 +158,6 @@ class Protocol:
         self.wire = None          # the command on the wire
         self.awaiting = []        # commands waiting for result URCs
         self.urcs = []            # unclaimed URC events, oldest first
-        self.ip = None            # from +IP: or +CGPADDR
-        self.prompt_seen = False
-        self._sink = None         # socket receiving the current payload
-        self._stalled = False     # a payload frame waits for rx room
-        self._held = None         # its bytes not delivered yet
-        self._held_last = False   # they end the payload
-        self._pending = b""       # bytes not yet taken by the tokenizer
-        self._land = None         # recv_into's buffer for the next AT+QIRD
-        self._land_slot = None
-        self._land_room = 0
-        self.landed = 0           # bytes the read put there
-        self._src = None          # the last two frame buffers, and views
-        self._src_view = None
-        self._src2 = None
-        self._src2_view = None
-        self._read_slot = None    # the socket the last AT+QIRD reads
-        self._now = 0
-        self.send_hex = 0         # QICFG settings, as last seen or set
-        self.viewmode = 0
-        self.echomode = 0
 
     # -- commands ------------------------------------------------------------
 

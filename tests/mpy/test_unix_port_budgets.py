@@ -146,3 +146,36 @@ def test_20_round_trip_session_and_udp_fit_the_heap(build, rig, mode):
     UDP exchange in `micropython -X heapsize=SESSION_HEAP`."""
     out = run(SESSION, rig + (mode,), build, heapsize=SESSION_HEAP)
     assert out.splitlines() == ["session passed"], out
+
+
+RUNTIME_HEAP = textwrap.dedent('''
+    import gc
+    import sys
+    import bc26
+    from sockuart import SocketUART
+
+    def main(host, port, echo, mode):
+        gc.collect()
+        base = gc.mem_alloc()
+        m = bc26.Modem(SocketUART(host, port))
+        m.start(timeout=20)
+        pool = bc26.SocketPool(m, access_mode=mode)
+        s = pool.socket()
+        s.settimeout(10)
+        s.connect(("127.0.0.1", echo))
+        gc.collect()
+        print("runtime", gc.mem_alloc() - base)
+        s.close()
+
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[5]))
+''')
+
+
+def test_started_modem_with_a_buffer_mode_socket_fits_6k(build, rig):
+    """A started Modem, its UART and one connected buffer-mode socket, all
+    buffers included: at most 6 KB of heap (direct push adds the socket's
+    rx_capacity, 1 KiB by default: BENCHMARKS.md)."""
+    out = run(RUNTIME_HEAP, rig + (0,), build)
+    used = int(out.split()[-1])
+    print("runtime heap", used)
+    assert used <= 6 * 1024, "runtime heap %d bytes" % used
