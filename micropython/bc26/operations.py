@@ -172,7 +172,7 @@ class Operations:
         payload is counted lost (recv_into() reports it) and the stream
         goes on."""
         proto = self.proto
-        if not proto._stalled:
+        if proto._held is None:  # no payload held back by a full buffer
             return
         slot = proto._sink
         if slot is None:
@@ -334,7 +334,7 @@ class Operations:
                 if rx.count == 0 and rx.cap > slot.rx_capacity:
                     slot.rx = None  # grown while nobody read: shrink back
                     slot.set_mode(slot.access_mode)
-                if proto._pending or proto._stalled:
+                if proto._pending or proto._held is not None:
                     proto.resume(self.now_ms())
                 return True
             if slot.lost:

@@ -133,8 +133,7 @@ class Protocol:
     ip = None                 # from +IP: or +CGPADDR
     prompt_seen = False
     _sink = None              # socket receiving the current payload
-    _stalled = False          # a payload frame waits for rx room
-    _held = None              # its bytes not delivered yet
+    _held = None              # a payload's bytes a full buffer held back
     _held_last = False        # they end the payload
     _pending = b""            # bytes not yet taken by the tokenizer
     _land = None              # recv_into's buffer for the next AT+QIRD
@@ -318,7 +317,6 @@ class Protocol:
                     s = tok.start + done
                     self._held = bytes(memoryview(tok.buf)[s:s + n - done])
                     self._held_last = tok.remaining == 0
-                    self._stalled = True
                     return False
                 if tok.remaining == 0:
                     self._payload_end()
@@ -334,7 +332,6 @@ class Protocol:
         if slot is not None:
             slot.lost += len(self._held)
         self._held = None
-        self._stalled = False
         if self._held_last:
             self._payload_end()
 
@@ -345,7 +342,6 @@ class Protocol:
             self._held = held[done:]
             return False
         self._held = None
-        self._stalled = False
         if self._held_last:
             self._payload_end()
         return True
