@@ -15,10 +15,12 @@ import time
 import pytest
 
 import unixport
+from bc26.emulator.servers import TCPEchoServer
 
 
 class _LoopbackServer:
-    """One client on 127.0.0.1, served from a thread by serve(conn)."""
+    """One client on 127.0.0.1, served from a thread by serve(conn).
+    (An echo server is bc26.emulator.servers.TCPEchoServer.)"""
 
     def __init__(self):
         self._sock = socket.socket()
@@ -48,15 +50,6 @@ class _LoopbackServer:
 
     def __exit__(self, *exc):
         self.close()
-
-
-class EchoServer(_LoopbackServer):
-    def serve(self, conn):
-        while True:
-            data = conn.recv(65536)
-            if not data:
-                return
-            conn.sendall(data)
 
 
 class SlowSink(_LoopbackServer):
@@ -157,7 +150,7 @@ UART_IDLE_AND_ECHO = textwrap.dedent('''
 
 
 def test_socket_uart_reads_writes_and_waits_without_allocating(uart_only):
-    with EchoServer() as echo:
+    with TCPEchoServer() as echo:
         rc, out, err = unixport.run_script(UART_IDLE_AND_ECHO, (echo.port,),
                                            path_dir=uart_only, timeout=60)
     assert rc == 0, out + err
