@@ -4,9 +4,12 @@
 # Frozen modules stay in flash and cost RAM only once imported, so all of
 # them are frozen.  The layers, as `import bc26` loads them:
 #   core (import bc26): __init__ _twin errors ring tokenizer rxbuf events
-#       parser command checks commands state operations modem socketpool
-#   on first use: services (ping, NTP, DNS servers, QISTATE, QIGETERROR,
-#       configure, command), commands_extra (the encoders the driver does
-#       not send itself), errtext (the error texts), aio (asyncio shell)
+#       parser command checks commands state operations modem
+#   on first use: socketpool (bc26.SocketPool), bringup (start(); on a
+#       board unloaded again after it), replies (the replies of the rare
+#       operations), services (ping, NTP, DNS servers, QISTATE,
+#       QIGETERROR, configure, command), commands_extra (the encoders the
+#       driver does not send itself), errtext (the error texts), aio
+#       (asyncio shell)
 # package.json lists the same files for `mpremote mip install`.
 package("bc26", base_path="micropython", opt=3)

@@ -7,7 +7,6 @@ from .errors import ModemError, ProtocolError
 from ._twin import Tokenizer, IMPLEMENTATION
 from .operations import NotReady
 from .modem import Modem
-from .socketpool import SocketPool, Socket
 from .state import BUFFER, DIRECT_PUSH
 from .events import SocketState as SocketInfo
 
@@ -16,7 +15,8 @@ __version__ = "0.1.0"
 
 # Loaded on first use; "from bc26 import aio" asks __getattr__ first on
 # MicroPython, so it imports them (and nothing else: dir() asks too).
-_LAZY = ("aio", "services", "commands_extra", "errtext")
+_LAZY = ("aio", "services", "commands_extra", "errtext", "socketpool",
+         "replies", "bringup")
 
 
 def __getattr__(name):
@@ -24,6 +24,9 @@ def __getattr__(name):
     if name == "PingResult":
         from .services import PingResult
         return PingResult
+    if name == "SocketPool" or name == "Socket":
+        from . import socketpool
+        return getattr(socketpool, name)
     if name == "ERRORS":
         from .errtext import ERRORS
         return ERRORS

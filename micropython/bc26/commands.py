@@ -17,8 +17,9 @@ Payloads that are not printable ASCII go binary-safe through data mode
 (``qisendex``, ``hex=True``). Hex digits are produced in lower case.
 
 The checks themselves are in checks.py; this module builds the bytes.  It
-holds what the driver itself sends; the other encoders (ping, NTP, DNS
-servers, QISTATE, the text and hex sends, test forms, ...) live in
+holds what the driver sends on the data path and for sockets and resolve;
+the other encoders (bring-up, QICFG, ping, NTP, DNS servers, QISTATE,
+the text and hex sends, test forms, ...) live in
 commands_extra.py, loaded the first time one of them is asked for here, so
 a board that needs only sockets does not carry them.
 
@@ -71,43 +72,6 @@ def _line(*parts):
 
 def _params(head, values):
     return _line(head, _COMMA.join(values))
-
-
-# -- basic bring-up --------------------------------------------------------
-
-
-def at():
-    """``AT``: is the module there (and in sync with our baud rate)?"""
-    return b"AT\r"
-
-
-def ate(on):
-    """``ATE0`` / ``ATE1``: command echo off / on (True/False or 0/1)."""
-    return b"ATE1\r" if _flag("on", on) else b"ATE0\r"
-
-
-def cmee(n):
-    """``AT+CMEE=<n>``: 0 plain ERROR, 1 numeric, 2 verbose +CME ERROR."""
-    return _line(b"AT+CMEE=", _d(_int("n", n, 0, 2)))
-
-
-def cmee_read():
-    return b"AT+CMEE?\r"
-
-
-def cpin_read():
-    return b"AT+CPIN?\r"
-
-
-def cgpaddr(context_id=None):
-    """``AT+CGPADDR`` (all contexts) or ``AT+CGPADDR=<cid>``.
-
-    The cid range is 27.007's for this module family, 0-10; the TCP/IP
-    stack itself only uses 1.
-    """
-    if context_id is None:
-        return b"AT+CGPADDR\r"
-    return _line(b"AT+CGPADDR=", _d(_int("context_id", context_id, 0, 10)))
 
 
 # -- sockets ---------------------------------------------------------------
@@ -215,47 +179,6 @@ def qidnsgip(host, context_id=1):
     context_id = _int("context_id", context_id, 1, 3)
     h = _host("host", host)
     return _params(b"AT+QIDNSGIP=", [_d(context_id), _q(h)])
-
-
-# -- QICFG -----------------------------------------------------------------
-
-
-def qicfg_dataformat(send=None, recv=None):
-    """``AT+QICFG="dataformat"[,<send>,<recv>]``: 0 text, 1 hex.
-
-    Both None is the query form; otherwise both are required.
-    """
-    if send is None and recv is None:
-        return b'AT+QICFG="dataformat"\r'
-    if send is None:
-        raise ValueError("send must be given together with recv")
-    if recv is None:
-        raise ValueError("recv must be given together with send")
-    send = _int("send", send, 0, 1)
-    recv = _int("recv", recv, 0, 1)
-    return _line(b'AT+QICFG="dataformat",', _d(send), _COMMA, _d(recv))
-
-
-def _qicfg_mode(option, mode):
-    if mode is None:
-        return _line(b'AT+QICFG="', option, b'"')
-    mode = _int("mode", mode, 0, 1)
-    return _line(b'AT+QICFG="', option, b'",', _d(mode))
-
-
-def qicfg_viewmode(mode=None):
-    """``AT+QICFG="viewmode"[,<mode>]``: 1 puts received data after a comma."""
-    return _qicfg_mode(b"viewmode", mode)
-
-
-def qicfg_showlength(mode=None):
-    """``AT+QICFG="showlength"[,<mode>]``: 1 adds the optional lengths."""
-    return _qicfg_mode(b"showlength", mode)
-
-
-def qicfg_echomode(mode=None):
-    """``AT+QICFG="echomode"[,<mode>]``: 1 echoes data-mode input."""
-    return _qicfg_mode(b"echomode", mode)
 
 
 def __getattr__(name):

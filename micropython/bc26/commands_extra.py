@@ -9,7 +9,7 @@ Same rules as commands.py: validated, exact bytes, nothing half-made.
 
 from .checks import (_type_name, _int, _flag, _bytes, _binary, _show,
                      _length, _host, _is_ipv4, _is_ipv6)
-from .commands import (const, _hexlify, _d, _q, _line, _params,
+from .commands import (const, _hexlify, _d, _q, _line, _params, _COMMA,
                        MAX_TEXT_SEND, MAX_HEX_SEND, MAX_DATA_MODE, CTRL_Z, ESC)
 
 _PING_DEFAULT_TIMEOUT = const(4)
@@ -301,3 +301,81 @@ def qidnscfg(primary=None, secondary=None, context_id=1):
 def qigeterror():
     """``AT+QIGETERROR``: the last TCP/IP error code and its text."""
     return b"AT+QIGETERROR\r"
+
+
+# -- basic bring-up --------------------------------------------------------
+
+
+def at():
+    """``AT``: is the module there (and in sync with our baud rate)?"""
+    return b"AT\r"
+
+
+def ate(on):
+    """``ATE0`` / ``ATE1``: command echo off / on (True/False or 0/1)."""
+    return b"ATE1\r" if _flag("on", on) else b"ATE0\r"
+
+
+def cmee(n):
+    """``AT+CMEE=<n>``: 0 plain ERROR, 1 numeric, 2 verbose +CME ERROR."""
+    return _line(b"AT+CMEE=", _d(_int("n", n, 0, 2)))
+
+
+def cmee_read():
+    return b"AT+CMEE?\r"
+
+
+def cpin_read():
+    return b"AT+CPIN?\r"
+
+
+def cgpaddr(context_id=None):
+    """``AT+CGPADDR`` (all contexts) or ``AT+CGPADDR=<cid>``.
+
+    The cid range is 27.007's for this module family, 0-10; the TCP/IP
+    stack itself only uses 1.
+    """
+    if context_id is None:
+        return b"AT+CGPADDR\r"
+    return _line(b"AT+CGPADDR=", _d(_int("context_id", context_id, 0, 10)))
+
+
+# -- QICFG -----------------------------------------------------------------
+
+
+def qicfg_dataformat(send=None, recv=None):
+    """``AT+QICFG="dataformat"[,<send>,<recv>]``: 0 text, 1 hex.
+
+    Both None is the query form; otherwise both are required.
+    """
+    if send is None and recv is None:
+        return b'AT+QICFG="dataformat"\r'
+    if send is None:
+        raise ValueError("send must be given together with recv")
+    if recv is None:
+        raise ValueError("recv must be given together with send")
+    send = _int("send", send, 0, 1)
+    recv = _int("recv", recv, 0, 1)
+    return _line(b'AT+QICFG="dataformat",', _d(send), _COMMA, _d(recv))
+
+
+def _qicfg_mode(option, mode):
+    if mode is None:
+        return _line(b'AT+QICFG="', option, b'"')
+    mode = _int("mode", mode, 0, 1)
+    return _line(b'AT+QICFG="', option, b'",', _d(mode))
+
+
+def qicfg_viewmode(mode=None):
+    """``AT+QICFG="viewmode"[,<mode>]``: 1 puts received data after a comma."""
+    return _qicfg_mode(b"viewmode", mode)
+
+
+def qicfg_showlength(mode=None):
+    """``AT+QICFG="showlength"[,<mode>]``: 1 adds the optional lengths."""
+    return _qicfg_mode(b"showlength", mode)
+
+
+def qicfg_echomode(mode=None):
+    """``AT+QICFG="echomode"[,<mode>]``: 1 echoes data-mode input."""
+    return _qicfg_mode(b"echomode", mode)

@@ -1,176 +1,123 @@
 """Typed events: what the module said, one object per reply line or URC.
 
-The parser makes them from frames; the protocol state consumes them.
-Plain classes (MicroPython has no dataclasses); equality and repr come from
-the field tuple so tests can compare events directly.
+The parser makes them from frames; the protocol state consumes them.  An
+event's type is its ``kind``, one of the module-level ``Kind`` objects
+below, not a class of its own: on MicroPython a class costs about 400 bytes
+of heap, a kind a tenth of that, and the driver knows 27 of them.
+
+    e = Opened(0, 0)          # a kind is called like a class
+    e.kind is Opened          # how to tell events apart (not isinstance)
+    e.connect_id, e.err       # fields by name; astuple() gives them all
+
+Equality and repr come from the kind and the field tuple, so tests can
+compare events directly.
 """
 
 
-class Event:
-    FIELDS = ()
-    NAME = None  # the AT command whose information line this is
+class Kind:
+    """One kind of event: its name, field names, and the AT command whose
+    information line it is (None for URCs and final results)."""
 
-    def __init__(self, *values):
-        names = self.FIELDS
+    def __init__(self, name, fields=(), command=None):
+        self.name = name
+        self.fields = fields
+        self.command = command
+
+    def __call__(self, *values):
+        return Event(self, values)
+
+    def __repr__(self):
+        return "<event kind %s>" % self.name
+
+
+class Event:
+    """An event of some kind; its fields are attributes."""
+
+    def __init__(self, kind, values):
+        self.kind = kind
+        names = kind.fields
         for i in range(len(names)):
             setattr(self, names[i], values[i] if i < len(values) else None)
 
+    @property
+    def NAME(self):
+        """The AT command whose information line this is, or None (for
+        Info: the +NAME of the line)."""
+        if self.kind is Info:
+            return self.name
+        return self.kind.command
+
+    @property
+    def FIELDS(self):
+        return self.kind.fields
+
     def astuple(self):
         # not values(): Config has a field of that name
-        return tuple(getattr(self, n) for n in self.FIELDS)
+        return tuple(getattr(self, n) for n in self.kind.fields)
 
     def __eq__(self, other):
-        return type(self) is type(other) and self.astuple() == other.astuple()
+        return (getattr(other, "kind", None) is self.kind
+                and self.astuple() == other.astuple())
 
     def __ne__(self, other):
         return not self.__eq__(other)
 
     def __repr__(self):
-        return "%s%r" % (type(self).__name__, self.astuple())
+        return "%s%r" % (self.kind.name, self.astuple())
 
 
 # -- final results ----------------------------------------------------------
 
-class Ok(Event):
-    pass
-
-
-class Error(Event):
-    """ERROR (code -1) or +CME ERROR: <code>."""
-    FIELDS = ("code",)
-
+Ok = Kind("Ok")
+Error = Kind("Error", ("code",))    # ERROR (code -1) or +CME ERROR: <code>
 
 # -- framing ----------------------------------------------------------------
 
-class Echo(Event):
-    """The module echoing a command line back (ATE1)."""
-    FIELDS = ("line",)
-
-
-class Prompt(Event):
-    """The data-mode '>' prompt."""
-
-
-class Payload(Event):
-    """Counted data. connect_id is -1 for AT+QIRD data; last marks the end."""
-    FIELDS = ("connect_id", "data", "last")
-
+Echo = Kind("Echo", ("line",))      # the module echoing a command (ATE1)
+Prompt = Kind("Prompt")             # the data-mode '>' prompt
+# counted data; connect_id is -1 for AT+QIRD data; last marks the end
+Payload = Kind("Payload", ("connect_id", "data", "last"))
 
 # -- command replies --------------------------------------------------------
 
-class Opened(Event):
-    NAME = "QIOPEN"
-    FIELDS = ("connect_id", "err")
-
-
-class CloseOk(Event):
-    pass
-
-
-class SendOk(Event):
-    pass
-
-
-class SendFail(Event):
-    pass
-
-
-class SendCounters(Event):
-    NAME = "QISEND"
-    FIELDS = ("sent", "acked", "nacked")
-
-
-class SocketState(Event):
-    NAME = "QISTATE"
-    FIELDS = ("connect_id", "service_type", "host", "remote_port",
-              "local_port", "state", "context_id", "access_mode")
-
-
-class ReadHeader(Event):
-    """+QIRD: <length>[,<remaining>]; length bytes of Payload follow."""
-    NAME = "QIRD"
-    FIELDS = ("length", "remaining")
-
-
-class PingReply(Event):
-    NAME = "QPING"
-    FIELDS = ("result", "ip", "size", "time", "ttl")
-
-
-class PingSummary(Event):
-    """+QPING: <finresult>[,<sent>,<rcvd>,<lost>,<min>,<max>,<avg>]."""
-    NAME = "QPING"
-    FIELDS = ("result", "sent", "received", "lost", "min", "max", "avg")
-
-
-class NtpTime(Event):
-    """+QNTP: <err>[,<time>]; time is (Y, M, D, h, m, s, zone_quarters)."""
-    NAME = "QNTP"
-    FIELDS = ("err", "time", "text")
-
-
-class DnsResult(Event):
-    """+QIURC: "dnsgip",<err>[,<IP_count>,<DNS_ttl>]."""
-    FIELDS = ("err", "count", "ttl")
-
-
-class DnsAddress(Event):
-    FIELDS = ("ip",)
-
-
-class DnsConfig(Event):
-    NAME = "QIDNSCFG"
-    FIELDS = ("context_id", "primary", "secondary")
-
-
-class Config(Event):
-    """+QICFG: "<name>",<values...>; values is a tuple of ints."""
-    NAME = "QICFG"
-    FIELDS = ("name", "values")
-
-
-class LastError(Event):
-    NAME = "QIGETERROR"
-    FIELDS = ("code", "text")
-
+Opened = Kind("Opened", ("connect_id", "err"), "QIOPEN")
+CloseOk = Kind("CloseOk")
+SendOk = Kind("SendOk")
+SendFail = Kind("SendFail")
+SendCounters = Kind("SendCounters", ("sent", "acked", "nacked"), "QISEND")
+SocketState = Kind("SocketState", (
+    "connect_id", "service_type", "host", "remote_port", "local_port",
+    "state", "context_id", "access_mode"), "QISTATE")
+# +QIRD: <length>[,<remaining>]; length bytes of payload follow
+ReadHeader = Kind("ReadHeader", ("length", "remaining"), "QIRD")
+PingReply = Kind("PingReply", ("result", "ip", "size", "time", "ttl"), "QPING")
+# +QPING: <finresult>[,<sent>,<rcvd>,<lost>,<min>,<max>,<avg>]
+PingSummary = Kind("PingSummary", ("result", "sent", "received", "lost",
+                                   "min", "max", "avg"), "QPING")
+# +QNTP: <err>[,<time>]; time is (Y, M, D, h, m, s, zone_quarters)
+NtpTime = Kind("NtpTime", ("err", "time", "text"), "QNTP")
+# +QIURC: "dnsgip",<err>[,<IP_count>,<DNS_ttl>], then one per address
+DnsResult = Kind("DnsResult", ("err", "count", "ttl"))
+DnsAddress = Kind("DnsAddress", ("ip",))
+DnsConfig = Kind("DnsConfig", ("context_id", "primary", "secondary"),
+                 "QIDNSCFG")
+# +QICFG: "<name>",<values...>; values is a tuple of ints
+Config = Kind("Config", ("name", "values"), "QICFG")
+LastError = Kind("LastError", ("code", "text"), "QIGETERROR")
 
 # -- URCs -------------------------------------------------------------------
 
-class RecvNotify(Event):
-    """Buffer mode: data waits in the module; length only with showlength."""
-    FIELDS = ("connect_id", "length")
-
-
-class RecvPush(Event):
-    """Direct push header; length bytes of Payload follow."""
-    FIELDS = ("connect_id", "length")
-
-
-class BufferFull(Event):
-    FIELDS = ("connect_id",)
-
-
-class Closed(Event):
-    FIELDS = ("connect_id",)
-
-
-class IpAddress(Event):
-    """+IP: <addr>: registered, sockets may be opened."""
-    FIELDS = ("ip",)
-
+# buffer mode: data waits in the module; length only with showlength
+RecvNotify = Kind("RecvNotify", ("connect_id", "length"))
+# direct push header; length bytes of payload follow
+RecvPush = Kind("RecvPush", ("connect_id", "length"))
+BufferFull = Kind("BufferFull", ("connect_id",))
+Closed = Kind("Closed", ("connect_id",))
+IpAddress = Kind("IpAddress", ("ip",))  # +IP: <addr>: sockets may be opened
 
 # -- anything else ----------------------------------------------------------
 
-class Info(Event):
-    """+NAME: text lines the parser has no special type for (+CEREG, +CPIN,
-    test-command ranges ...): the name without '+' and the text after ': '."""
-    FIELDS = ("name", "text")
-
-    @property
-    def NAME(self):
-        return self.name
-
-
-class Text(Event):
-    """A line without a +NAME: prefix (RDY, ATI lines, boot junk)."""
-    FIELDS = ("line",)
+# +NAME: lines the parser has no special kind for (+CEREG, +CPIN, test
+# ranges ...): the name without '+' and the text after ': '
+Info = Kind("Info", ("name", "text"))
+Text = Kind("Text", ("line",))  # a line without +NAME: (RDY, ATI, junk)

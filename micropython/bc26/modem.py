@@ -40,8 +40,9 @@ except ImportError:
 # trade, and a buffer smaller than a push means a stall per push)
 _RX_CAPACITY = 1024 if _ON_BOARD else 4096
 _RX_LIMIT = 8192 if _ON_BOARD else 1 << 24
-# a board's read holds a 512-byte payload with its header, so it is framed
-# in place; a host reads more per system call
+# a board's read holds a 512-byte payload with its header and what ends it
+# ('+QIRD: 512' CR LF ... CR LF OK CR LF: 530 bytes) with room to spare, so
+# it is framed in place -- one piece, one copy; a host reads more per call
 _READ_SIZE = 640 if _ON_BOARD else 4096
 
 

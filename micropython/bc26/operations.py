@@ -37,7 +37,26 @@ except (ImportError, AttributeError):
     ENOBUFS = 105
 
 _DNS_TIMEOUT_MS = 60000
+PROBE = b"AT+CMEE?\r"  # commands.cmee_read(): the resynchronising probe
 _LAND_MIN = 64  # recv_into() buffers this big take an AT+QIRD in place
+
+
+try:
+    from sys import implementation as _impl, modules as _modules
+    _ON_BOARD = _impl.name != "cpython"
+except ImportError:
+    _ON_BOARD = True
+    _modules = {}
+
+
+def _drop(name):
+    """On a board, unload a module of the package used once (its code is
+    RAM there); the next use imports it again.  CPython keeps it."""
+    if _ON_BOARD:
+        package = __name__.rpartition(".")[0]
+        _modules.pop(package + "." + name, None)
+        # the import also made it an attribute of the package
+        _modules[package].__dict__.pop(name, None)
 
 
 def timed_out(what="timed out"):
@@ -100,12 +119,13 @@ def _put_digits(buf, at, value):
 class _Lines:
     """The data path's command lines, written into one preallocated buffer:
     <prefix><connectID>,<number> CR -- AT+QISEND=<id>,<len> and
-    AT+QIRD=<id>,<len>.  One view per line length (12-17), made once, so a
-    line goes to the UART without a slice."""
+    AT+QIRD=<id>,<len>.  One view per line length (12-17), made the first
+    time a line has that length and kept, so a line goes to the UART
+    without a slice (a steady flow uses two or three of them)."""
 
     def __init__(self):
         self.buf = bytearray(17)
-        self.views = [memoryview(self.buf)[:n] for n in range(12, 18)]
+        self.views = [None] * 6
 
     def line(self, prefix, connect_id, value):
         buf = self.buf
@@ -115,7 +135,10 @@ class _Lines:
         buf[k + 1] = 44
         end = _put_digits(buf, k + 2, value)
         buf[end] = 13
-        return self.views[end - 11]
+        view = self.views[end - 11]
+        if view is None:
+            view = self.views[end - 11] = memoryview(buf)[:end + 1]
+        return view
 
 
 class _Recv:
@@ -208,7 +231,7 @@ class Operations:
                 break
             if newest is None and e.FIELDS:
                 newest = e  # field-less events are shared objects
-            t = type(e)
+            t = e.kind
             if t is ev.Text:
                 if e.line == "RDY":
                     rebooted = True
@@ -528,7 +551,7 @@ class Operations:
         self._desync = False
 
     def _probe(self):
-        probe = Command(C.cmee_read(), reply_ms=self.reply_ms)
+        probe = Command(PROBE, reply_ms=self.reply_ms)
         probe.needs_line = True
         return probe
 
@@ -557,56 +580,19 @@ class Operations:
     # -- bring-up ----------------------------------------------------------
 
     def _op_start(self, timeout=90):
-        """Synchronise, echo off, numeric errors, SIM, registration, IP."""
-        _seconds("timeout", timeout)
-        proto = self.proto
-        end = self.now_ms() + int(timeout * 1000)
-        self.ip = None  # from here on an RDY is part of the bring-up
-        self._desync = False
-        self._probes = 0
-        if proto.wire is not None:
-            proto.abandon()
-        while True:  # AT until OK, through boot junk and echo
-            cmd = Command(C.at(), reply_ms=500)
-            self._write(proto.submit(cmd, self.now_ms()))
-            yield from self._finish(cmd)
-            if cmd.status == DONE:
-                break
-            if self.now_ms() >= end:
-                raise NotReady(ETIMEDOUT, "no answer from the module")
-        # an AT that timed out may be answered late: if one did, the next
-        # command resynchronises first (_resync)
-        yield from self._cmd(C.ate(0))
-        yield from self._cmd(C.cmee(1))
-        cmd = yield from self._cmd(C.cpin_read(), raise_error=False)
-        text = cmd.lines[-1].text if cmd.lines else ""
-        if cmd.status != DONE or "READY" not in text:
-            raise NotReady(19, "SIM not ready: %s" % (text or cmd.error))
-        yield from self._op_sync_config()
-        while proto.ip is None:
-            cmd = yield from self._cmd(C.cgpaddr(1), raise_error=False)
-            if proto.ip:
-                break
-            if self.now_ms() >= end:
-                raise NotReady(ETIMEDOUT, "not registered to the network")
-            yield from self._wait(lambda: proto.ip is not None, 1000)
-        self._look_at_urcs()  # all seen: RDY and junk of the bring-up
-        self.ip = proto.ip
-        return self.ip
-
-    def _op_sync_config(self):
-        """QICFG layouts persist in NVRAM: set the ones the driver reads by."""
-        yield from self._cmd(C.qicfg_dataformat(0, 0))
-        yield from self._cmd(C.qicfg_viewmode(0))
-        yield from self._cmd(C.qicfg_showlength(1))
-        # echomode exists only from BC26NxR01A07 on: older firmware says ERROR
-        yield from self._cmd(C.qicfg_echomode(0), raise_error=False)
+        """Synchronise, echo off, numeric errors, SIM, registration, IP
+        (bringup.py, loaded for the call)."""
+        from . import bringup
+        try:
+            return (yield from bringup.start(self, timeout))
+        finally:
+            _drop("bringup")
 
     def _op_resolve(self, host):
         if isinstance(host, str) and _is_ipv4(host.encode()):
             return [host]
         cmd = yield from self._cmd(C.qidnsgip(host), result_ms=_DNS_TIMEOUT_MS)
-        return [e.ip for e in cmd.results if type(e) is ev.DnsAddress]
+        return [e.ip for e in cmd.results if e.kind is ev.DnsAddress]
 
     # -- sockets -------------------------------------------------------------
 
@@ -646,7 +632,7 @@ class Operations:
     def _op_counters(self, connect_id):
         cmd = yield from self._cmd(C.qisend_query(connect_id))
         for e in cmd.lines:
-            if type(e) is ev.SendCounters:
+            if e.kind is ev.SendCounters:
                 return (e.sent, e.acked, e.nacked)
         return (0, 0, 0)
 
@@ -689,7 +675,7 @@ class Operations:
             self._sent[cid] = sent
             self._check(cmd)
         for e in cmd.results:
-            if type(e) is ev.SendFail:
+            if e.kind is ev.SendFail:
                 raise ModemError(-1, "SEND FAIL: nothing was sent")
         self._check(cmd)
 

@@ -64,32 +64,6 @@ def _decode(line):
         return "".join(chr(b) if 32 <= b < 127 else "?" for b in bytes(line))
 
 
-def parse_time(text):
-    """'YY/MM/DD,hh:mm:ss±zz' (also 'hh:mm:ss:cc±zz' as in the manual's
-    example, and four-digit years) -> (Y, M, D, h, m, s, zone_quarters)."""
-    try:
-        date, clock = text.split(",")
-        y, mo, d = [int(x) for x in date.split("/")]
-        if y < 100:
-            y += 2000
-        sign = 1
-        cut = clock.rfind("+")
-        if cut < 0:
-            cut = clock.rfind("-")
-            sign = -1
-        if cut < 0:
-            zone = 0
-            cut = len(clock)
-        else:
-            zone = sign * int(clock[cut + 1:])
-        parts = [int(x) for x in clock[:cut].split(":")]
-        if len(parts) < 3:
-            return None
-        return (y, mo, d, parts[0], parts[1], parts[2], zone)
-    except (ValueError, IndexError):
-        return None
-
-
 def _is_cid(x):
     """A <connectID> the module can send: 0-4 (a mangled line may hold
     anything, and the id indexes the driver's socket table)."""
@@ -116,7 +90,7 @@ def _qiurc(text, announced):
     kind = fields[0] if fields else None
     if kind == "recv":
         e = _recv_urc(fields)
-        if e is not None and announced and isinstance(e, ev.RecvNotify):
+        if e is not None and announced and e.kind is ev.RecvNotify:
             return ev.RecvPush(e.connect_id, e.length)
         return e
     if kind == "closed" and len(fields) > 1 and _is_cid(fields[1]):
@@ -137,12 +111,6 @@ def _qiopen(f):
         else None
 
 
-def _qistate(f):
-    if len(f) >= 8 and isinstance(f[0], int):
-        return ev.SocketState(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7])
-    return None
-
-
 def _qisend(f):
     n = _ints(f, 3)
     return ev.SendCounters(n[0], n[1], n[2]) if n else None
@@ -155,57 +123,16 @@ def _qird(f):
     return None
 
 
-def _qping(f):
-    if len(f) == 5 and isinstance(f[0], int) and isinstance(f[1], str):
-        return ev.PingReply(f[0], f[1], f[2], f[3], f[4])
-    n = _ints(f, 7)
-    if n and len(f) == 7:
-        return ev.PingSummary(*n)
-    if len(f) == 1 and isinstance(f[0], int):
-        return ev.PingSummary(f[0])
-    return None
-
-
-def _qntp(f):
-    if f and isinstance(f[0], int):
-        text = f[1] if len(f) > 1 else None
-        return ev.NtpTime(f[0], parse_time(text) if text else None, text)
-    return None
-
-
-def _qidnscfg(f):
-    if f and isinstance(f[0], int):
-        return ev.DnsConfig(f[0], f[1] if len(f) > 1 else None,
-                            f[2] if len(f) > 2 else None)
-    return None
-
-
-def _qicfg(f):
-    if f and isinstance(f[0], str) and _ints(f[1:], len(f) - 1) is not None:
-        return ev.Config(f[0], tuple(f[1:]))
-    return None
-
-
-def _qigeterror(text):
-    code, _, desc = text.partition(",")
-    code = code.strip()
-    if code.isdigit():
-        return ev.LastError(int(code), desc.strip().strip('"'))
-    return None
-
-
 # Info parsers by name; each returns None for shapes it does not know
 # (test-command ranges, say), which then become generic Info events.
 _FIELD_PARSERS = {
     "QIOPEN": _qiopen,
-    "QISTATE": _qistate,
     "QISEND": _qisend,
     "QIRD": _qird,
-    "QPING": _qping,
-    "QNTP": _qntp,
-    "QIDNSCFG": _qidnscfg,
-    "QICFG": _qicfg,
 }
+# the replies of the rare operations: parsed by replies.py, loaded the
+# first time one comes
+_RARE = ("QISTATE", "QPING", "QNTP", "QIDNSCFG", "QICFG", "QIGETERROR")
 
 
 # Field-less events are shared: the commonest lines then allocate no event.
@@ -238,8 +165,9 @@ def parse_line(line, announced=False):
                 e = ev.Error(int(rest) if rest.isdigit() else -1)
             elif name == "IP":
                 e = ev.IpAddress(rest)
-            elif name == "QIGETERROR":
-                e = _qigeterror(rest)
+            elif name in _RARE:
+                from .replies import parse
+                e = parse(name, rest)
             elif "(" not in rest:
                 parse = _FIELD_PARSERS.get(name)
                 if parse is not None:
@@ -260,3 +188,11 @@ def parse_line(line, announced=False):
     if text[:2].upper() == "AT":
         return ev.Echo(text)
     return ev.Text(text)
+
+
+def __getattr__(name):
+    """parse_time lives with the replies it parses (replies.py)."""
+    if name == "parse_time":
+        from .replies import parse_time
+        return parse_time
+    raise AttributeError(name)

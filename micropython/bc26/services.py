@@ -37,7 +37,7 @@ def set_dns(ops, primary, secondary=None):
 def get_dns(ops):
     cmd = yield from ops._cmd(C.qidnscfg())
     for e in cmd.lines:
-        if type(e) is ev.DnsConfig:
+        if e.kind is ev.DnsConfig:
             return (e.primary, e.secondary)
     return (None, None)
 
@@ -45,7 +45,7 @@ def get_dns(ops):
 def ping(ops, host, timeout=4, count=4, size=32):
     wire = C.qping(host, timeout, count, size)
     cmd = yield from ops._cmd(wire, result_ms=(timeout * count + 10) * 1000)
-    replies = [e for e in cmd.results if type(e) is ev.PingReply]
+    replies = [e for e in cmd.results if e.kind is ev.PingReply]
     return PingResult(replies, cmd.results[-1])
 
 
@@ -60,13 +60,13 @@ def ntp(ops, server, set_clock=False, port=None):
 
 def sockets(ops):
     cmd = yield from ops._cmd(C.qistate_read())
-    return [e for e in cmd.lines if type(e) is ev.SocketState]
+    return [e for e in cmd.lines if e.kind is ev.SocketState]
 
 
 def last_error(ops):
     cmd = yield from ops._cmd(C.qigeterror())
     for e in cmd.lines:
-        if type(e) is ev.LastError:
+        if e.kind is ev.LastError:
             return (e.code, e.text)
     return (0, "")
 

@@ -117,14 +117,16 @@ class SocketSlot:
 
 # The tokenizer's sizes on a board: the ring keeps only what a read left
 # unframed (the Python twin frames the UART buffer in place), but must hold
-# a quoted push payload's lookahead (1460 + 2); frames cut payload pieces,
-# and a whole AT+QIRD payload is one.  A host batches better with more.
+# a quoted push payload's lookahead (1460 + 2); the frame buffer holds a
+# line (the longest the driver reads, +QISTATE, is under 200 bytes) and
+# the pieces of a payload split across reads (one in place is not copied).
+# A host batches better with more.
 try:
     from sys import implementation as _impl
     _ON_BOARD = _impl.name != "cpython"
 except ImportError:
     _ON_BOARD = True
-_TOK_SIZES = (1536, 512) if _ON_BOARD else (4096, 1536)
+_TOK_SIZES = (1536, 256) if _ON_BOARD else (4096, 1536)
 
 
 class Protocol:
@@ -444,7 +446,7 @@ class Protocol:
 
     def handle(self, e):
         """Route one event (public so tests can inject events directly)."""
-        t = type(e)
+        t = e.kind
         c = self.wire
         if t is ev.Ok or t is ev.Error:
             if c is None:
@@ -510,7 +512,7 @@ class Protocol:
 
     def _result_event(self, e):
         """A URC that completes the result part of a command."""
-        t = type(e)
+        t = e.kind
         if t is ev.Opened:
             kind = "open"
         elif t is ev.SendOk or t is ev.SendFail:
@@ -549,7 +551,7 @@ class Protocol:
 
     def _result(self, c, e):
         """Apply one result URC to the command awaiting it."""
-        t = type(e)
+        t = e.kind
         error = None
         if t is ev.Opened:
             self._opened(e.connect_id, e.err)
@@ -597,7 +599,7 @@ class Protocol:
         slot.state = CONNECTED if err == 0 else INITIAL
 
     def _socket_urc(self, e):
-        t = type(e)
+        t = e.kind
         if t is ev.RecvNotify:
             self.sockets[e.connect_id].module_data = True
         elif t is ev.BufferFull:
@@ -620,7 +622,7 @@ class Protocol:
 
     def _learn(self, e):
         """Keep the tokenizer and the slots in step with what the module says."""
-        t = type(e)
+        t = e.kind
         if t is ev.Config:
             self._config(e.name, e.values)
         elif t is ev.SocketState:

@@ -118,7 +118,7 @@ def test_empty_line_is_nothing():
 
 def test_boot_junk_is_text():
     e = parse_line(b"\xff\xfe\x00RDY")
-    assert isinstance(e, ev.Text) and e.line.endswith("RDY")
+    assert e.kind is ev.Text and e.line.endswith("RDY")
 
 
 def test_info_names_route_to_commands():
@@ -226,7 +226,7 @@ def test_read_header_with_bare_lf_then_payload():
 def test_boot_junk_without_line_ends_then_rdy():
     got = events(b"\x00\xf8\x11\xfe\r\nRDY\r\n")
     assert got[-1] == ev.Text("RDY")
-    assert all(isinstance(e, ev.Text) for e in got)
+    assert all(e.kind is ev.Text for e in got)
 
 
 def test_push_header_announces_payload():

@@ -95,8 +95,8 @@ def _with_event(event):
         assert any(urcs[k] == event and urcs[:k] + urcs[k + 1:] == base["urcs"]
                    for k in range(len(urcs))), (urcs, base["urcs"])
         rest = dict(got, urcs=base["urcs"])
-        if isinstance(event, ev.IpAddress):
-            ips = [u.ip for u in urcs if isinstance(u, ev.IpAddress)]
+        if event.kind is ev.IpAddress:
+            ips = [u.ip for u in urcs if u.kind is ev.IpAddress]
             assert got["ip"] == ips[-1]
             rest["ip"] = base["ip"]
         assert T.differences(rest, base) == []

@@ -97,6 +97,23 @@ def test_quoting_and_optional_parameters():
     _check(C.test("qiopen"), b"AT+QIOPEN=?\r")
 
 
+def test_bring_up_lines_are_the_encoders_bytes():
+    # start() and the resync probe send constants, so that a board need not
+    # load the encoders for them: they must be what the encoders make
+    from bc26 import bringup, operations
+
+    _check(bringup.AT, C.at())
+    _check(bringup.ECHO_OFF, C.ate(0))
+    _check(bringup.NUMERIC_ERRORS, C.cmee(1))
+    _check(bringup.SIM_QUERY, C.cpin_read())
+    _check(bringup.IP_QUERY, C.cgpaddr(1))
+    _check(bringup.SYNC_CONFIG[0], C.qicfg_dataformat(0, 0))
+    _check(bringup.SYNC_CONFIG[1], C.qicfg_viewmode(0))
+    _check(bringup.SYNC_CONFIG[2], C.qicfg_showlength(1))
+    _check(bringup.ECHOMODE_OFF, C.qicfg_echomode(0))
+    _check(operations.PROBE, C.cmee_read())
+
+
 def test_every_line_ends_in_cr_only():
     for line in (
         C.at(),

@@ -1,0 +1,71 @@
+"""start(): bringing the module up, loaded for the call and (on a board)
+dropped after it -- it runs once per power-up, and its code would
+otherwise stay in RAM for nothing.
+
+The command lines are constants here: commands.ate(0), commands.cmee(1)
+... make the same bytes (tests/portable/test_command_bytes.py holds them
+equal), but their encoders then need not be loaded for start().
+"""
+
+from .command import Command, DONE
+from .operations import NotReady, ETIMEDOUT, _seconds
+
+AT = b"AT\r"
+ECHO_OFF = b"ATE0\r"
+NUMERIC_ERRORS = b"AT+CMEE=1\r"
+SIM_QUERY = b"AT+CPIN?\r"
+IP_QUERY = b"AT+CGPADDR=1\r"
+# QICFG layouts persist in NVRAM: set the ones the driver reads by
+SYNC_CONFIG = (b'AT+QICFG="dataformat",0,0\r', b'AT+QICFG="viewmode",0\r',
+               b'AT+QICFG="showlength",1\r')
+# echomode exists only from BC26NxR01A07 on: older firmware says ERROR
+ECHOMODE_OFF = b'AT+QICFG="echomode",0\r'
+
+
+def start(ops, timeout=90):
+    """Generator: synchronise, echo off, numeric errors, SIM, settings,
+    registration; returns the IP address.  The unsolicited lines of the
+    bring-up are consumed: poll() shows what came after it."""
+    _seconds("timeout", timeout)
+    proto = ops.proto
+    end = ops.now_ms() + int(timeout * 1000)
+    ops.ip = None  # from here on an RDY is part of the bring-up
+    ops._desync = False
+    ops._probes = 0
+    if proto.wire is not None:
+        proto.abandon()
+    while True:  # AT until OK, through boot junk and echo
+        cmd = Command(AT, reply_ms=500)
+        ops._write(proto.submit(cmd, ops.now_ms()))
+        yield from ops._finish(cmd)
+        if cmd.status == DONE:
+            break
+        if ops.now_ms() >= end:
+            raise NotReady(ETIMEDOUT, "no answer from the module")
+    # an AT that timed out may be answered late: if one did, the next
+    # command resynchronises first (Operations._resync)
+    yield from ops._cmd(ECHO_OFF)
+    yield from ops._cmd(NUMERIC_ERRORS)
+    cmd = yield from ops._cmd(SIM_QUERY, raise_error=False)
+    text = cmd.lines[-1].text if cmd.lines else ""
+    if cmd.status != DONE or "READY" not in text:
+        raise NotReady(19, "SIM not ready: %s" % (text or cmd.error))
+    for wire in SYNC_CONFIG:
+        yield from ops._cmd(wire)
+    yield from ops._cmd(ECHOMODE_OFF, raise_error=False)
+    while proto.ip is None:
+        yield from ops._cmd(IP_QUERY, raise_error=False)
+        if proto.ip:
+            break
+        if ops.now_ms() >= end:
+            raise NotReady(ETIMEDOUT, "not registered to the network")
+        yield from ops._wait(lambda: proto.ip is not None, 1000)
+    ops._look_at_urcs()  # all seen: RDY and junk of the bring-up
+    # What the module said while it came up (boot junk, RDY, +CPIN, +IP)
+    # was the bring-up's, and start() has acted on it: not kept for
+    # poll(), where it would hold RAM for nothing.
+    proto.urcs.clear()
+    ops._last_urc = ops._urcs_tail = None
+    ops._urcs_len = 0
+    ops.ip = proto.ip
+    return ops.ip

@@ -1,0 +1,99 @@
+"""The replies of the rare operations (ping, NTP, DNS servers, QISTATE,
+QICFG, QIGETERROR), parsed into events.
+
+parser.py hands these lines here; this module is loaded the first time
+one arrives, so a board that only uses sockets never carries it.
+"""
+
+from . import events as ev
+from .parser import split_fields, _ints
+
+
+def parse(name, rest):
+    """The event for '+<name>: <rest>', or None for a shape not known
+    here (a test form's ranges, say): it then becomes an Info event."""
+    if name == "QIGETERROR":
+        return _qigeterror(rest)
+    if "(" in rest:
+        return None
+    return _PARSERS[name](split_fields(rest))
+
+
+def parse_time(text):
+    """'YY/MM/DD,hh:mm:ss±zz' (also 'hh:mm:ss:cc±zz' as in the manual's
+    example, and four-digit years) -> (Y, M, D, h, m, s, zone_quarters)."""
+    try:
+        date, clock = text.split(",")
+        y, mo, d = [int(x) for x in date.split("/")]
+        if y < 100:
+            y += 2000
+        sign = 1
+        cut = clock.rfind("+")
+        if cut < 0:
+            cut = clock.rfind("-")
+            sign = -1
+        if cut < 0:
+            zone = 0
+            cut = len(clock)
+        else:
+            zone = sign * int(clock[cut + 1:])
+        parts = [int(x) for x in clock[:cut].split(":")]
+        if len(parts) < 3:
+            return None
+        return (y, mo, d, parts[0], parts[1], parts[2], zone)
+    except (ValueError, IndexError):
+        return None
+
+
+def _qistate(f):
+    if len(f) >= 8 and isinstance(f[0], int):
+        return ev.SocketState(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7])
+    return None
+
+
+def _qping(f):
+    if len(f) == 5 and isinstance(f[0], int) and isinstance(f[1], str):
+        return ev.PingReply(f[0], f[1], f[2], f[3], f[4])
+    n = _ints(f, 7)
+    if n and len(f) == 7:
+        return ev.PingSummary(*n)
+    if len(f) == 1 and isinstance(f[0], int):
+        return ev.PingSummary(f[0])
+    return None
+
+
+def _qntp(f):
+    if f and isinstance(f[0], int):
+        text = f[1] if len(f) > 1 else None
+        return ev.NtpTime(f[0], parse_time(text) if text else None, text)
+    return None
+
+
+def _qidnscfg(f):
+    if f and isinstance(f[0], int):
+        return ev.DnsConfig(f[0], f[1] if len(f) > 1 else None,
+                            f[2] if len(f) > 2 else None)
+    return None
+
+
+def _qicfg(f):
+    if f and isinstance(f[0], str) and _ints(f[1:], len(f) - 1) is not None:
+        return ev.Config(f[0], tuple(f[1:]))
+    return None
+
+
+def _qigeterror(text):
+    code, _, desc = text.partition(",")
+    code = code.strip()
+    if code.isdigit():
+        return ev.LastError(int(code), desc.strip().strip('"'))
+    return None
+
+
+_PARSERS = {
+    "QISTATE": _qistate,
+    "QPING": _qping,
+    "QNTP": _qntp,
+    "QIDNSCFG": _qidnscfg,
+    "QICFG": _qicfg,
+}
