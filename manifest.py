@@ -5,11 +5,12 @@
 # them are frozen.  The layers, as `import bc26` loads them:
 #   core (import bc26): __init__ _twin errors ring tokenizer rxbuf events
 #       parser command checks commands state operations modem
-#   on first use: socketpool (bc26.SocketPool), bringup (start(); on a
+#   on first use: socketpool (bc26.SocketPool), socket_module
+#       (bc26.install_socket_module), bringup (start(); on a
 #       board unloaded again after it), replies (the replies of the rare
 #       operations), services (ping, NTP, DNS servers, QISTATE,
 #       QIGETERROR, configure, command), commands_extra (the encoders the
 #       driver does not send itself), errtext (the error texts), aio
-#       (asyncio shell)
+#       (asyncio shell) with aiosocket (its sockets and streams)
 # package.json lists the same files for `mpremote mip install`.
 package("bc26", base_path="micropython", opt=3)

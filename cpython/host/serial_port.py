@@ -26,6 +26,13 @@ class SerialUART:
         except Exception:  # URL handlers without a file descriptor
             self._fd = None
 
+    def fileno(self):
+        """The port's file descriptor, for an event loop to wait on
+        (bc26.aio); OSError for URLs that have none (loop://, ...)."""
+        if self._fd is None:
+            raise OSError("%s has no file descriptor" % self.port.name)
+        return self._fd
+
     def write(self, data):
         return self.port.write(data)
 

@@ -12,11 +12,16 @@ from .events import SocketState as SocketInfo
 
 __version__ = "0.1.0"
 
+# what `from bc26 import *` gives (the lazy names included: it loads them)
+__all__ = ("ModemError", "ProtocolError", "Tokenizer", "IMPLEMENTATION",
+           "NotReady", "Modem", "SocketPool", "Socket", "BUFFER",
+           "DIRECT_PUSH", "SocketInfo", "install_socket_module")
+
 
 # Loaded on first use; "from bc26 import aio" asks __getattr__ first on
 # MicroPython, so it imports them (and nothing else: dir() asks too).
 _LAZY = ("aio", "services", "commands_extra", "errtext", "socketpool",
-         "replies", "bringup")
+         "replies", "bringup", "socket_module")
 
 
 def __getattr__(name):
@@ -27,6 +32,9 @@ def __getattr__(name):
     if name == "SocketPool" or name == "Socket":
         from . import socketpool
         return getattr(socketpool, name)
+    if name == "install_socket_module":
+        from .socket_module import install_socket_module
+        return install_socket_module
     if name == "ERRORS":
         from .errtext import ERRORS
         return ERRORS

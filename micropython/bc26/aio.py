@@ -1,6 +1,23 @@
 """bc26.aio.Modem: the same operations as coroutines, for asyncio on CPython
-and MicroPython.  It drives operations.py's generators like the blocking
-Modem does, but yields to the event loop while it waits for the module."""
+and MicroPython.
+
+It drives operations.py's generators like the blocking Modem does, and it
+waits, never polls: a task that needs the module's answer sleeps until the
+UART has bytes or its deadline falls due -- on CPython through the event
+loop's reader on the port's file descriptor (``uart.fileno()``), on
+MicroPython through the UART as an asyncio stream (machine.UART and any
+pollable stream). A UART with neither is read every few milliseconds.
+
+Tasks share the modem without a lock around whole operations. While any
+operation runs, one watcher reads the UART when it is readable (a reader
+callback of the event loop on CPython, a task waiting on the stream on
+MicroPython) and wakes every waiting task; a task sleeps until then or its
+own deadline. The wire is held for one AT exchange only -- the protocol
+has one slot for the command on the wire, and a task takes it in the same
+step that writes its command -- so a task waiting in recv() on one socket,
+or for a +QIOPEN result, holds nothing, and a send() on another socket
+goes ahead at once.
+"""
 
 try:
     import asyncio
@@ -9,41 +26,148 @@ except ImportError:  # older MicroPython
 
 from .modem import Modem as _BlockingModem
 from .operations import bind_api
+from .aiosocket import (Socket, StreamReader, StreamWriter,  # noqa: F401
+                        open_connection, SOCK_STREAM, SOCK_DGRAM)
 
-_sleep_ms = getattr(asyncio, "sleep_ms", None)
+_wait_for_ms = getattr(asyncio, "wait_for_ms", None)  # MicroPython
+_NAP_MS = 5  # UARTs that cannot be waited on are read this often
+
+
+async def _within(awaitable, timeout_ms):
+    """awaitable, given up after timeout_ms (None: no limit)."""
+    if timeout_ms is None:
+        return await awaitable
+    try:
+        if _wait_for_ms is not None:
+            return await _wait_for_ms(awaitable, timeout_ms)
+        return await asyncio.wait_for(awaitable, timeout_ms / 1000)
+    except asyncio.TimeoutError:
+        return None
 
 
 async def _nap(ms):
-    if _sleep_ms is not None:
-        await _sleep_ms(ms)
+    if _wait_for_ms is not None:
+        await asyncio.sleep_ms(ms)
     else:
         await asyncio.sleep(ms / 1000)
 
 
 class Modem(_BlockingModem):
-    """As bc26.Modem; every operation is awaited.  One task at a time per
-    modem: a lock keeps operations from interleaving on the wire."""
+    """As bc26.Modem; every operation is awaited, and tasks may overlap on
+    one modem (see the module docstring)."""
+
+    _reuse_records = False  # overlapping calls: each its own records
 
     def __init__(self, uart, **kw):
         _BlockingModem.__init__(self, uart, **kw)
-        self._lock = asyncio.Lock()
+        self._fd = None
+        self._stream = None
+        fileno = getattr(uart, "fileno", None)
+        if _wait_for_ms is None and fileno is not None:  # CPython
+            try:
+                self._fd = fileno()
+            except Exception:  # a port URL with no descriptor (loop://)
+                self._fd = None
+        if self._fd is None and _wait_for_ms is not None:
+            self._stream = asyncio.StreamReader(uart)
+        self._news = asyncio.Event()
+        self._running = 0       # operations in progress
+        self._watcher = None    # the task watching the UART (MicroPython)
+        self._failed = None     # what reading the UART raised, for a task
+        self.reads = 0          # UART reads, for the curious (and the bench)
+
+    # -- reading the UART -------------------------------------------------
+
+    def _take(self):
+        self.reads += 1
+        if _BlockingModem._take(self):
+            self._poke()  # whoever read it: the others must look
+            return True
+        return False
+
+    def _poke(self):
+        """Wake every task waiting for news: something changed."""
+        self._news.set()
+        self._news = asyncio.Event()
+
+    def _readable(self):
+        """The UART has bytes: take them in, wake the waiting tasks."""
+        try:
+            self._take()
+        except Exception as e:  # raised in the task that waits, not here
+            self._failed = e
+            self._poke()
+
+    def _watch(self, on):
+        """Watch the UART while operations run (on), not while idle."""
+        if self._fd is not None:
+            loop = asyncio.get_event_loop()
+            if on:
+                loop.add_reader(self._fd, self._readable)
+            else:
+                loop.remove_reader(self._fd)
+        elif on:
+            watch = self._watch_stream if self._stream else self._watch_naps
+            self._watcher = asyncio.create_task(watch())
+        elif self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
+
+    async def _watch_stream(self):
+        # MicroPython: a coroutine is a generator; this is how its asyncio
+        # streams wait in the poller (without reading: _take reads)
+        while True:
+            yield asyncio.core._io_queue.queue_read(self._stream.s)
+            self._readable()
+
+    async def _watch_naps(self):
+        while True:  # a UART that cannot be waited on: look every few ms
+            self._take()
+            await _nap(_NAP_MS)
+
+    async def _pause(self, deadline):
+        """Until the module said something, another task changed what this
+        one waits for, or deadline (ms since the clock's base; None: no
+        limit) falls due."""
+        timeout = None
+        if deadline is not None:
+            timeout = deadline - self.now_ms()
+            if timeout <= 0:
+                self._take()
+                return
+        await _within(self._news.wait(), timeout)
+        failed = self._failed
+        if failed is not None:
+            self._failed = None
+            raise failed
+
+    # -- running operations ------------------------------------------------
 
     async def _arun(self, gen):
-        async with self._lock:
-            self._rebase()
-            try:
-                deadline = next(gen)
-                while True:
-                    if self._take():
-                        await _nap(0)  # a busy line must not starve the loop
-                    else:
-                        await _nap(1)
-                        self._take()
-                    deadline = gen.send(None)
-            except StopIteration as stop:
-                return stop.value if stop.args else None
+        if not self._running:
+            self._rebase()  # never under another task's deadlines
+            self._watch(True)
+        self._running += 1
+        try:
+            self._take()
+            deadline = next(gen)
+            while True:
+                wire = self.proto.wire
+                await self._pause(deadline)
+                deadline = gen.send(None)
+                if self.proto.wire is not wire:
+                    self._poke()  # the wire changed hands: look again
+        except StopIteration as stop:
+            return stop.value if stop.args else None
+        finally:
+            gen.close()  # cancelled: its finally clauses run now
+            self._running -= 1
+            if not self._running:
+                self._watch(False)
+            self._poke()  # what it held (the wire, a landed read) is free
 
     async def poll(self):
+        """Take in what the module sent (URCs) without any AT traffic."""
         self._take()
         return self.proto.urcs
 

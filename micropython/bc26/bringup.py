@@ -24,8 +24,9 @@ ECHOMODE_OFF = b'AT+QICFG="echomode",0\r'
 
 def start(ops, timeout=90):
     """Generator: synchronise, echo off, numeric errors, SIM, settings,
-    registration; returns the IP address.  The unsolicited lines of the
-    bring-up are consumed: poll() shows what came after it."""
+    registration; returns the IP address.  A new session: the unclaimed
+    URCs so far (before and during the bring-up) are discarded, poll()
+    shows what comes after it."""
     _seconds("timeout", timeout)
     proto = ops.proto
     end = ops.now_ms() + int(timeout * 1000)
@@ -61,9 +62,9 @@ def start(ops, timeout=90):
             raise NotReady(ETIMEDOUT, "not registered to the network")
         yield from ops._wait(lambda: proto.ip is not None, 1000)
     ops._look_at_urcs()  # all seen: RDY and junk of the bring-up
-    # What the module said while it came up (boot junk, RDY, +CPIN, +IP)
-    # was the bring-up's, and start() has acted on it: not kept for
-    # poll(), where it would hold RAM for nothing.
+    # A new session: the unclaimed URCs so far -- the module's previous
+    # life and its bring-up (boot junk, RDY, +CPIN, +IP), all acted on --
+    # are not kept for poll(), where they would hold RAM for nothing.
     proto.urcs.clear()
     ops._last_urc = ops._urcs_tail = None
     ops._urcs_len = 0

@@ -3,7 +3,7 @@
 The parser makes them from frames; the protocol state consumes them.  An
 event's type is its ``kind``, one of the module-level ``Kind`` objects
 below, not a class of its own: on MicroPython a class costs about 400 bytes
-of heap, a kind a tenth of that, and the driver knows 27 of them.
+of heap, a kind about a quarter of that, and the driver knows 27 of them.
 
     e = Opened(0, 0)          # a kind is called like a class
     e.kind is Opened          # how to tell events apart (not isinstance)

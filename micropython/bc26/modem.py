@@ -165,6 +165,10 @@ class Modem(Operations):
                 deadline = gen.send(None)
         except StopIteration as stop:
             return stop.value if stop.args else None
+        finally:
+            # interrupted (Ctrl-C, an exception of the UART's): its finally
+            # clauses run now -- MicroPython does not close it when dropped
+            gen.close()
 
     def poll(self):
         """Take in what the module sent (URCs) without any AT traffic."""

@@ -44,9 +44,8 @@ _LAND_MIN = 64  # recv_into() buffers this big take an AT+QIRD in place
 try:
     from sys import implementation as _impl, modules as _modules
     _ON_BOARD = _impl.name != "cpython"
-except ImportError:
-    _ON_BOARD = True
-    _modules = {}
+except ImportError:  # a port without them: nothing to unload by
+    _ON_BOARD = False
 
 
 def _drop(name):
@@ -56,7 +55,10 @@ def _drop(name):
         package = __name__.rpartition(".")[0]
         _modules.pop(package + "." + name, None)
         # the import also made it an attribute of the package
-        _modules[package].__dict__.pop(name, None)
+        try:
+            delattr(_modules[package], name)
+        except (AttributeError, KeyError, NameError):
+            pass
 
 
 def timed_out(what="timed out"):
@@ -161,11 +163,15 @@ class Operations:
     """The operations of the public API (see the module docstring)."""
 
     reply_ms = 2000  # the manual says 300 ms; real modules are slower at times
+    # the data path reuses one command record and one recv record; a shell
+    # whose calls overlap (bc26.aio: several tasks) gives each its own
+    _reuse_records = True
     send_ms = 10000  # from the payload to SEND OK
     # defaults of state set later, as class attributes (an instance's
     # attribute table then holds only what was set: RAM on a board)
     ip = None
     _desync = False       # a command went unanswered (see _resync)
+    _resyncing = False    # a resync is under way
     _probes = 0           # resync probes whose answers are owed
     _last_urc = None      # the newest distinct URC looked at
     _urcs_tail = None     # the URC list's last entry and length
@@ -369,6 +375,11 @@ class Operations:
                 if not self._is_ready():
                     r.need_ready = True
                     return False
+                if proto._land is not None:
+                    # another task's read landed and is not collected yet
+                    # (bc26.aio): wait until it is, or its bytes would go
+                    r.wait = r.deadline
+                    return False
                 r.reading = self._read_begin(slot, r.buf, r.nbytes)
                 r.wait = r.reading.deadline
                 return False
@@ -438,7 +449,7 @@ class Operations:
         abandoned exchange the protocol may yet answer)."""
         rec = self._rec
         proto = self.proto
-        if proto.wire is rec or rec in proto.awaiting:
+        if not self._reuse_records or proto.wire is rec or rec in proto.awaiting:
             return Command(b"AT+QIRD=0,1\r", 0)  # rearmed by the caller
         return rec
 
@@ -464,7 +475,8 @@ class Operations:
         return False
 
     def _recv_begin(self, connect_id, buf, nbytes, timeout_ms):
-        """recv_into()'s checks, and its record set up."""
+        """recv_into()'s checks, and its record set up (the modem's one, or
+        a new one where calls overlap: bc26.aio)."""
         _cid(connect_id)
         size = _writable(buf)
         if not _is_int(nbytes):
@@ -478,7 +490,7 @@ class Operations:
                 timeout_ms += 1  # 0.5 ms is a wait, not a poll
         if not nbytes or nbytes > size:
             nbytes = size
-        r = self._recv
+        r = self._recv if self._reuse_records else _Recv()
         r.cid = connect_id
         r.buf = buf
         r.nbytes = nbytes
@@ -503,19 +515,31 @@ class Operations:
             self._step()
         return True
 
-    def _ready(self):
-        """Generator: wait for a free wire; resynchronise if need be."""
+    def _ready(self, result=None, connect_id=-1):
+        """Generator: wait for a free wire; resynchronise if need be.  With
+        result (a command's result kind): also until no other command
+        awaits a result of that kind, which the module's URC would not
+        tell apart (bc26.aio: another task's SEND OK, say)."""
         proto = self.proto
-        ok = yield from self._wait(lambda: proto.wire is None, self.reply_ms * 4)
-        if not ok:
-            proto.abandon()
-            self._desync = True
-        if self._desync:
-            yield from self._resync()
+        while True:
+            # (another task's resync owns the wire between its probes)
+            ok = yield from self._wait(
+                lambda: proto.wire is None and not self._resyncing,
+                self.reply_ms * 4)
+            if not ok:
+                proto.abandon()
+                self._desync = True
+            if self._desync:
+                yield from self._resync()
+            if proto.owes(result, connect_id) is None:
+                return
+            # the other command's own deadline bounds this wait
+            yield from self._wait(
+                lambda: proto.owes(result, connect_id) is None, None)
 
     def _submit(self, cmd):
         """Generator: wait for a free wire, then write cmd."""
-        yield from self._ready()
+        yield from self._ready(cmd.result, cmd.connect_id)
         self._write(self.proto.submit(cmd, self.now_ms()))
 
     def _resync(self):
@@ -526,6 +550,13 @@ class Operations:
         result before such a line (Command.needs_line): the ones before it
         are owed by earlier commands.  The module answers in order, so once
         the probe's answer is in, nothing older can come."""
+        self._resyncing = True
+        try:
+            yield from self._resync_probes()
+        finally:
+            self._resyncing = False
+
+    def _resync_probes(self):
         proto = self.proto
         probe = self._probe()
         self._write(proto.submit(probe, self.now_ms()))
@@ -648,7 +679,7 @@ class Operations:
         while off < total:
             chunk = mv[off:off + limit]
             n = len(chunk)
-            yield from self._ready()
+            yield from self._ready("send", connect_id)
             if hexmode:
                 C.qisend_fixed(connect_id, n, True)  # the checks
                 chunk = C.hex_payload(chunk)

@@ -7,6 +7,8 @@ command a line answers is the protocol state's business.
 
 from . import events as ev
 
+__all__ = ("split_fields", "parse_line", "parse_time", "OK", "SEND_OK")
+
 
 def split_fields(text):
     """Split a parameter list at commas outside double quotes.

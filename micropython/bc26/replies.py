@@ -16,7 +16,8 @@ def parse(name, rest):
         return _qigeterror(rest)
     if "(" in rest:
         return None
-    return _PARSERS[name](split_fields(rest))
+    parse_fields = _PARSERS.get(name)
+    return parse_fields(split_fields(rest)) if parse_fields else None
 
 
 def parse_time(text):

@@ -8,6 +8,7 @@ instance, driven by a shell like the operations in operations.py.
 
 from . import commands as C
 from . import events as ev
+from . import replies as _replies  # noqa: F401  (loaded now, not mid-reply)
 
 
 class PingResult:

@@ -145,7 +145,14 @@ class Socket:
         return self._modem.send(self._id, data)
 
     sendall = send
-    write = send
+
+    def write(self, buf, off_or_n=None, n=None):
+        """As a MicroPython stream: write(buf), write(buf, n) (the first n
+        bytes) or write(buf, off, n); returns the count written."""
+        if off_or_n is not None:
+            off, count = (0, off_or_n) if n is None else (off_or_n, n)
+            buf = memoryview(buf)[off:off + count]
+        return self.send(buf)
 
     def sendto(self, data, address):
         if self._id < 0:

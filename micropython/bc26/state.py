@@ -118,15 +118,15 @@ class SocketSlot:
 # The tokenizer's sizes on a board: the ring keeps only what a read left
 # unframed (the Python twin frames the UART buffer in place), but must hold
 # a quoted push payload's lookahead (1460 + 2); the frame buffer holds a
-# line (the longest the driver reads, +QISTATE, is under 200 bytes) and
-# the pieces of a payload split across reads (one in place is not copied).
-# A host batches better with more.
+# line (+QISTATE with a 255-character host name is ~300 bytes) and caps a
+# payload piece, so a 512-byte AT+QIRD payload is one piece (one copy into
+# the caller's buffer).  A host batches better with more.
 try:
     from sys import implementation as _impl
     _ON_BOARD = _impl.name != "cpython"
 except ImportError:
     _ON_BOARD = True
-_TOK_SIZES = (1536, 256) if _ON_BOARD else (4096, 1536)
+_TOK_SIZES = (1536, 512) if _ON_BOARD else (4096, 1536)
 
 
 class Protocol:
@@ -166,17 +166,24 @@ class Protocol:
         """Put cmd on the wire; return the bytes to write."""
         if self.wire is not None:
             raise RuntimeError("a command is on the wire: %r" % self.wire.wire)
-        if cmd.result is not None:
-            for other in self.awaiting:
-                if other.result == cmd.result and (
-                        cmd.result != "open"
-                        or other.connect_id == cmd.connect_id):
-                    raise RuntimeError("%s still awaits its result" % other.name)
+        other = self.owes(cmd.result, cmd.connect_id)
+        if other is not None:
+            raise RuntimeError("%s still awaits its result" % other.name)
         cmd.deadline = now_ms + cmd.reply_ms
         self.wire = cmd
         self.prompt_seen = False
         self._on_submit(cmd)
         return cmd.wire
+
+    def owes(self, result, connect_id=-1):
+        """The command awaiting result URCs of this kind (for "open": on
+        this socket), that a new one's would be mistaken for; or None."""
+        if result is not None:
+            for other in self.awaiting:
+                if other.result == result and (
+                        result != "open" or other.connect_id == connect_id):
+                    return other
+        return None
 
     def _on_submit(self, cmd):
         """Effects that must hold before the module can answer."""

@@ -7,9 +7,6 @@ import hashlib
 import http.server
 import json
 import os
-import shutil
-import socket
-import subprocess
 import threading
 import time
 
@@ -103,41 +100,6 @@ def test_adafruit_requests_get_and_post(mode_pool, modem, http_server):
 
 
 # -- MQTT through a real mosquitto ---------------------------------------------------------
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def mosquitto(tmp_path_factory):
-    exe = shutil.which("mosquitto") or (
-        "/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None)
-    assert exe, "mosquitto is not installed (apt-get install mosquitto)"
-    port = _free_port()
-    conf = tmp_path_factory.mktemp("mqtt") / "mosquitto.conf"
-    conf.write_text("listener %d 127.0.0.1\nallow_anonymous true\n"
-                    "persistence false\n" % port)
-    proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "mosquitto did not start"
-            time.sleep(0.05)
-    yield port
-    proc.terminate()
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:  # pragma: no cover
-        proc.kill()
-        proc.wait()
-
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_adafruit_minimqtt_round_trip(mode_pool, mosquitto):

@@ -255,3 +255,45 @@ def test_driver_echoes_every_byte_value(build, rig, mode):
         "tcp 256 True",
         "udp b'datagram\\x00\\r\\n\\xff'",
     ], out + err
+
+
+LAYERS = textwrap.dedent('''
+    import sys
+    import bc26
+    from sockuart import SocketUART
+
+    def loaded():
+        return sorted(k[5:] for k in sys.modules if k.startswith("bc26."))
+
+    print("import", loaded())
+    m = bc26.Modem(SocketUART(sys.argv[1], int(sys.argv[2])))
+    print("ip", m.start(timeout=20))
+    print("started", loaded(), "bringup" in bc26.__dict__)
+    print("urcs", m.poll())
+    pool = bc26.SocketPool(m)
+    print("pool", "socketpool" in loaded())
+    print("again", m.start(timeout=20), "bringup" in loaded())
+    print("dns", m.get_dns() is not None, "replies" in loaded())
+''')
+
+
+def test_layers_load_on_first_use_and_bring_up_is_unloaded(build, rig):
+    """import bc26 carries the core only; start() loads its bring-up and
+    unloads it again (it runs once per power-up), and works a second time;
+    SocketPool and the services with their reply parsing load when used.
+    start() consumes the bring-up's boot output and URCs."""
+    rc, out, err = unixport.run_script(LAYERS, rig[:2], path_dir=build)
+    assert rc == 0, out + err
+    lines = out.splitlines()
+    core = ("['_twin', 'checks', 'command', 'commands', 'errors', 'events', "
+            "'modem', 'operations', 'parser', 'ring', 'rxbuf', 'state', "
+            "'tokenizer']")
+    assert lines == [
+        "import " + core,
+        "ip 127.0.0.1",
+        "started %s False" % core,
+        "urcs []",
+        "pool True",
+        "again 127.0.0.1 False",
+        "dns True True",
+    ], out + err

@@ -1,0 +1,196 @@
+"""Sockets and streams for bc26.aio, the same code on CPython's asyncio and
+MicroPython's:
+
+    s = bc26.aio.Socket(modem)                 # SOCK_STREAM; SOCK_DGRAM for UDP
+    s.settimeout(10)
+    await s.connect(("10.0.0.1", 7))
+    await s.sendall(b"ping")
+    n = await s.recv_into(buf)
+    await s.close()
+
+    reader, writer = await bc26.aio.open_connection(modem, "10.0.0.1", 7)
+    writer.write(b"GET / HTTP/1.0\\r\\n\\r\\n")
+    await writer.drain()
+    line = await reader.readline()
+    writer.close()
+    await writer.wait_closed()
+
+A socket takes one of the module's five sockets when it connects and gives
+it back when it closes; errors are those of bc26.SocketPool's sockets
+(OSError with ETIMEDOUT after the timeout, EAGAIN when non-blocking with
+nothing there, ModemError for what the module refuses).
+"""
+
+from .state import BUFFER
+
+SOCK_STREAM = 1
+SOCK_DGRAM = 2
+_ENOTCONN = 107
+
+
+class Socket:
+    """One socket of the module, for bc26.aio.Modem."""
+
+    def __init__(self, modem, type=SOCK_STREAM, access_mode=BUFFER):
+        if type not in (SOCK_STREAM, SOCK_DGRAM):
+            raise ValueError("type must be SOCK_STREAM or SOCK_DGRAM")
+        self._modem = modem
+        self.type = type
+        self.access_mode = access_mode
+        self._id = -1
+        self._timeout_ms = None
+        self._peer = None
+
+    @property
+    def connect_id(self):
+        return self._id
+
+    def settimeout(self, value):
+        """Seconds a call may wait (None: no limit; 0: never waits)."""
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError("timeout must be None or a number")
+            if not value >= 0:  # NaN too
+                raise ValueError("timeout must be None or >= 0")
+        self._timeout_ms = None if value is None else int(value * 1000)
+
+    def setblocking(self, flag):
+        self.settimeout(None if flag else 0)
+
+    def _cid(self):
+        if self._id < 0:
+            raise OSError(_ENOTCONN, "socket is not connected")
+        return self._id
+
+    async def connect(self, address):
+        """Open the connection (TCP) or fix the peer (UDP); a name is
+        resolved by the module first."""
+        host, port = address
+        if self._id >= 0:
+            raise OSError(106, "already connected")  # EISCONN
+        modem = self._modem
+        ips = await modem.resolve(host)
+        cid = modem.free_socket()
+        timeout = 60 if self._timeout_ms is None else max(self._timeout_ms / 1000, 1)
+        await modem.open_socket(cid, "TCP" if self.type == SOCK_STREAM else "UDP",
+                                ips[0], port, 0, self.access_mode, timeout)
+        self._id = cid
+        self._peer = (ips[0], port)
+
+    async def send(self, data):
+        """Send all of data (binary-safe); returns len(data)."""
+        return await self._modem.send(self._cid(), data)
+
+    sendall = send
+
+    async def recv_into(self, buf, nbytes=0):
+        """What has arrived, into buf (at most nbytes; 0: len(buf)); 0 at
+        the end of the stream."""
+        return await self._modem.recv_into(self._cid(), buf, nbytes,
+                                           self._timeout_ms)
+
+    async def recv(self, bufsize):
+        buf = bytearray(bufsize)
+        n = await self.recv_into(buf)
+        return bytes(buf[:n])
+
+    async def close(self):
+        if self._id >= 0:
+            cid = self._id
+            self._id = -1
+            await self._modem.close_socket(cid)
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.close()
+
+
+class StreamReader:
+    """The reading half of open_connection()."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self._buf = bytearray(512)
+        self._have = b""  # read ahead by readline()
+
+    async def _more(self):
+        n = await self._sock.recv_into(self._buf)
+        return bytes(self._buf[:n])
+
+    async def read(self, n=-1):
+        """Up to n bytes (n < 0: until the end of the stream); b"" at the
+        end."""
+        if n < 0:
+            out = [self._have]
+            self._have = b""
+            while True:
+                chunk = await self._more()
+                if not chunk:
+                    return b"".join(out)
+                out.append(chunk)
+        if not self._have:
+            self._have = await self._more()
+        out, self._have = self._have[:n], self._have[n:]
+        return out
+
+    async def readexactly(self, n):
+        """Exactly n bytes; EOFError if the stream ends first."""
+        out = b""
+        while len(out) < n:
+            chunk = await self.read(n - len(out))
+            if not chunk:
+                raise EOFError("%d of %d bytes before the end" % (len(out), n))
+            out += chunk
+        return out
+
+    async def readline(self):
+        """Up to and with b"\\n" (what is left at the end of the stream)."""
+        while True:
+            i = self._have.find(b"\n")
+            if i >= 0:
+                out, self._have = self._have[:i + 1], self._have[i + 1:]
+                return out
+            chunk = await self._more()
+            if not chunk:
+                out, self._have = self._have, b""
+                return out
+            self._have += chunk
+
+
+class StreamWriter:
+    """The writing half of open_connection(): write() buffers, drain()
+    sends."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self._out = []
+
+    def get_extra_info(self, name, default=None):
+        return self._sock._peer if name == "peername" else default
+
+    def write(self, data):
+        self._out.append(bytes(data))
+
+    async def drain(self):
+        out = b"".join(self._out)
+        self._out = []
+        if out:
+            await self._sock.sendall(out)
+
+    def close(self):
+        self._closing = True
+
+    async def wait_closed(self):
+        await self.drain()
+        await self._sock.close()
+
+
+async def open_connection(modem, host, port, access_mode=BUFFER, timeout=None):
+    """A TCP connection as (StreamReader, StreamWriter), like
+    asyncio.open_connection(); timeout: seconds a read or send may wait."""
+    sock = Socket(modem, SOCK_STREAM, access_mode)
+    sock.settimeout(timeout)
+    await sock.connect((host, port))
+    return StreamReader(sock), StreamWriter(sock)

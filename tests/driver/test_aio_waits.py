@@ -1,0 +1,206 @@
+"""bc26.aio waits on the UART instead of polling it, and tasks sharing one
+modem do not wait behind each other's operations (against the emulator
+on a pty and on a TCP port)."""
+import asyncio
+import errno
+import os
+import sys
+
+import pytest
+
+import bc26
+import bc26.aio
+from bc26.host.serial_port import open_uart
+
+from driver_support import TRANSPORTS
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "mpy"))
+from aio_mqtt import mqtt_round_trip  # noqa: E402
+
+
+async def _started(emu):
+    modem = bc26.aio.Modem(open_uart(emu.url))
+    assert emu.wait_ready(5)
+    assert await modem.start(timeout=10) == "127.0.0.1"
+    return modem
+
+
+async def _echo(modem, cid, data):
+    assert await modem.send(cid, data) == len(data)
+    got = bytearray()
+    buf = bytearray(600)
+    while len(got) < len(data):
+        n = await modem.recv_into(cid, buf, 0, 5000)
+        assert n, "connection closed"
+        got += buf[:n]
+    return bytes(got)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("mode", [bc26.BUFFER, bc26.DIRECT_PUSH],
+                         ids=["buffer", "push"])
+def test_an_idle_wait_reads_the_uart_only_when_bytes_come(make_emu, tcp_addr,
+                                                          mode):
+    emu = make_emu()
+
+    async def main():
+        modem = await _started(emu)
+        await modem.open_socket(0, "TCP", tcp_addr[0], tcp_addr[1], 0, mode, 5)
+        buf = bytearray(64)
+        waiting = asyncio.ensure_future(modem.recv_into(0, buf, 0, 1500))
+        await asyncio.sleep(0.2)
+        before = modem.reads
+        await asyncio.sleep(1.0)  # the module says nothing meanwhile
+        idle_reads = modem.reads - before
+        with pytest.raises(OSError) as exc:
+            await waiting
+        assert exc.value.errno == errno.ETIMEDOUT
+        # still serves: bytes that come wake the waiting task
+        assert await _echo(modem, 0, b"after the wait") == b"after the wait"
+        await modem.close_socket(0)
+        modem.close()
+        return idle_reads
+
+    # the polling shell read ~1,700 times a second
+    assert asyncio.run(main()) == 0
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_waiting_recv_does_not_hold_up_a_send_on_another_socket(make_emu,
+                                                                  tcp_addr):
+    emu = make_emu()
+
+    async def main():
+        modem = await _started(emu)
+        for cid in (0, 1):
+            await modem.open_socket(cid, "TCP", tcp_addr[0], tcp_addr[1], 0,
+                                    bc26.BUFFER, 5)
+        buf = bytearray(64)
+        waiting = asyncio.ensure_future(modem.recv_into(0, buf, 0, 3000))
+        await asyncio.sleep(0.1)
+        data = bytes(range(256)) * 2
+        got = await _echo(modem, 1, data)
+        # the echo on socket 1 was done while socket 0's recv still waited
+        still_waiting = not waiting.done()
+        with pytest.raises(OSError):
+            await waiting
+        for cid in (0, 1):
+            await modem.close_socket(cid)
+        modem.close()
+        return got, data, still_waiting
+
+    got, data, still_waiting = asyncio.run(main())
+    assert got == data
+    assert still_waiting
+
+
+@pytest.mark.parametrize("mode", [bc26.BUFFER, bc26.DIRECT_PUSH],
+                         ids=["buffer", "push"])
+def test_tasks_on_several_sockets_each_get_their_own_bytes(make_emu, tcp_addr,
+                                                           udp_addr, mode):
+    """Four tasks at once, each echoing on its own socket (buffer mode:
+    their AT+QIRD reads take turns on the wire and land in the right
+    buffers); nothing lost, duplicated or crossed."""
+    emu = make_emu()
+
+    async def one(modem, cid, rounds):
+        out = []
+        for r in range(rounds):
+            data = bytes([cid, r]) * (100 + 37 * cid + r)
+            out.append(await _echo(modem, cid, data) == data)
+        return out
+
+    async def main():
+        modem = await _started(emu)
+        for cid in range(4):
+            await modem.open_socket(cid, "TCP", tcp_addr[0], tcp_addr[1], 0,
+                                    mode, 5)
+        results = await asyncio.gather(*[one(modem, cid, 5) for cid in range(4)])
+        states = await modem.sockets()
+        for cid in range(4):
+            await modem.close_socket(cid)
+        modem.close()
+        return results, sorted(s.connect_id for s in states)
+
+    results, open_ids = asyncio.run(main())
+    assert results == [[True] * 5] * 4
+    assert open_ids == [0, 1, 2, 3]
+
+
+def test_a_uart_without_a_descriptor_is_still_served(make_emu, tcp_addr):
+    """No fileno(): read every few milliseconds (the fallback)."""
+    emu = make_emu()
+
+    class NoDescriptor:
+        def __init__(self, uart):
+            self._uart = uart
+
+        def write(self, data):
+            return self._uart.write(data)
+
+        def readinto(self, buf):
+            return self._uart.readinto(buf)
+
+    async def main():
+        uart = open_uart(emu.url)
+        modem = bc26.aio.Modem(NoDescriptor(uart))
+        assert emu.wait_ready(5)
+        assert await modem.start(timeout=10) == "127.0.0.1"
+        await modem.open_socket(0, "TCP", tcp_addr[0], tcp_addr[1])
+        got = await _echo(modem, 0, b"no descriptor")
+        await modem.close_socket(0)
+        uart.close()
+        return got
+
+    assert asyncio.run(main()) == b"no descriptor"
+
+
+# -- async sockets and streams ---------------------------------------------------
+
+@pytest.mark.parametrize("mode", [bc26.BUFFER, bc26.DIRECT_PUSH],
+                         ids=["buffer", "push"])
+def test_async_sockets_and_streams(make_emu, tcp_addr, udp_addr, mosquitto,
+                                   mode):
+    emu = make_emu()
+
+    async def main():
+        modem = await _started(emu)
+        data = bytes(range(256)) * 3
+        async with bc26.aio.Socket(modem, bc26.aio.SOCK_STREAM, mode) as s:
+            s.settimeout(5)
+            await s.connect(("echo.test", tcp_addr[1]))  # resolved first
+            assert await s.sendall(data) == len(data)
+            got = b""
+            while len(got) < len(data):
+                got += await s.recv(300)
+            assert got == data
+            s.settimeout(0)
+            with pytest.raises(OSError) as exc:
+                await s.recv(10)
+            assert exc.value.errno == errno.EAGAIN
+        assert s.connect_id == -1
+        u = bc26.aio.Socket(modem, bc26.aio.SOCK_DGRAM, mode)
+        u.settimeout(5)
+        await u.connect(udp_addr)
+        await u.send(b"one datagram")
+        assert await u.recv(64) == b"one datagram"
+        await u.close()
+        reader, writer = await bc26.aio.open_connection(
+            modem, "127.0.0.1", tcp_addr[1], mode, timeout=5)
+        writer.write(b"line one\nline two\n")
+        writer.write(b"rest")
+        await writer.drain()
+        lines = [await reader.readline(), await reader.readline(),
+                 await reader.readexactly(4)]
+        writer.close()
+        await writer.wait_closed()
+        mqtt = await mqtt_round_trip(modem, mosquitto, mode, data)
+        left = await modem.sockets()
+        modem.close()
+        return lines, mqtt, left
+
+    lines, mqtt, left = asyncio.run(main())
+    assert lines == [b"line one\n", b"line two\n", b"rest"]
+    assert mqtt == (b"bc26/aio/%d" % mode, bytes(range(256)) * 3)
+    assert left == []
