@@ -3,8 +3,11 @@
     bc26 emulate --pty                 prints "pty: /dev/pts/N" first
     bc26 emulate --listen 127.0.0.1:0  prints "listening: 127.0.0.1:PORT" first
     bc26 demo [--port URL]             a full session, shown as AT exchange
+    bc26 board [--root DIR]            a virtual MicroPython board: prints
+                                       "board: /dev/pts/N", then "root: DIR"
+    bc26 deploy --port PORT [--board NAME]   the driver onto a board (mpremote)
 
-Both serve until SIGINT or SIGTERM and then exit with status 0.
+emulate and board serve until SIGINT or SIGTERM and then exit with status 0.
 Subcommands register themselves in SUBCOMMANDS: (name, add_arguments, run).
 """
 import argparse
@@ -101,10 +104,42 @@ def _demo(args):
     return demo.main(args)
 
 
+def _board_args(p):
+    try:
+        from . import board
+    except ImportError:  # no pty/termios (Windows): `bc26 board` says so
+        return
+    board.add_arguments(p)
+
+
+def _board(args):
+    try:
+        from . import board
+    except ImportError as e:
+        print("bc26 board: needs a POSIX system with pseudo-terminals (%s)" % e,
+              file=sys.stderr)
+        return 1
+    return board.main(args)
+
+
+def _deploy_args(p):
+    from . import deploy
+    deploy.add_arguments(p)
+
+
+def _deploy(args):
+    from . import deploy
+    return deploy.main(args)
+
+
 SUBCOMMANDS = [
     ("emulate", "run a BC26 emulator on a pty or a TCP port", _emulate_args, _emulate),
     ("demo", "run a full session (against a private emulator unless --port)",
      _demo_args, _demo),
+    ("board", "a virtual MicroPython board (the unix port) with an emulated "
+     "BC26 on its UART, for mpremote", _board_args, _board),
+    ("deploy", "compile the driver and copy it, a board's wiring and "
+     "simpletest.py onto a board with mpremote", _deploy_args, _deploy),
 ]
 
 

@@ -22,51 +22,52 @@ SYNC_CONFIG = (b'AT+QICFG="dataformat",0,0\r', b'AT+QICFG="viewmode",0\r',
 ECHOMODE_OFF = b'AT+QICFG="echomode",0\r'
 
 
-def start(ops, timeout=90):
+def start(modem, timeout=90):
     """Generator: synchronise, echo off, numeric errors, SIM, settings,
     registration; returns the IP address.  A new session: the unclaimed
     URCs so far (before and during the bring-up) are discarded, poll()
     shows what comes after it."""
     _seconds("timeout", timeout)
-    proto = ops.proto
-    end = ops.now_ms() + int(timeout * 1000)
-    ops.ip = None  # from here on an RDY is part of the bring-up
-    ops._desync = False
-    ops._probes = 0
+    proto = modem.proto
+    end = modem.now_ms() + int(timeout * 1000)
+    modem.ip = None  # from here on an RDY is part of the bring-up
+    if modem._desync or modem._probes:  # (not set: the class defaults)
+        modem._desync = False
+        modem._probes = 0
     if proto.wire is not None:
         proto.abandon()
     while True:  # AT until OK, through boot junk and echo
         cmd = Command(AT, reply_ms=500)
-        ops._write(proto.submit(cmd, ops.now_ms()))
-        yield from ops._finish(cmd)
+        modem._write(proto.submit(cmd, modem.now_ms()))
+        yield from modem._finish(cmd)
         if cmd.status == DONE:
             break
-        if ops.now_ms() >= end:
+        if modem.now_ms() >= end:
             raise NotReady(ETIMEDOUT, "no answer from the module")
     # an AT that timed out may be answered late: if one did, the next
     # command resynchronises first (Operations._resync)
-    yield from ops._cmd(ECHO_OFF)
-    yield from ops._cmd(NUMERIC_ERRORS)
-    cmd = yield from ops._cmd(SIM_QUERY, raise_error=False)
+    yield from modem._cmd(ECHO_OFF)
+    yield from modem._cmd(NUMERIC_ERRORS)
+    cmd = yield from modem._cmd(SIM_QUERY, raise_error=False)
     text = cmd.lines[-1].text if cmd.lines else ""
     if cmd.status != DONE or "READY" not in text:
         raise NotReady(19, "SIM not ready: %s" % (text or cmd.error))
     for wire in SYNC_CONFIG:
-        yield from ops._cmd(wire)
-    yield from ops._cmd(ECHOMODE_OFF, raise_error=False)
+        yield from modem._cmd(wire)
+    yield from modem._cmd(ECHOMODE_OFF, raise_error=False)
     while proto.ip is None:
-        yield from ops._cmd(IP_QUERY, raise_error=False)
+        yield from modem._cmd(IP_QUERY, raise_error=False)
         if proto.ip:
             break
-        if ops.now_ms() >= end:
+        if modem.now_ms() >= end:
             raise NotReady(ETIMEDOUT, "not registered to the network")
-        yield from ops._wait(lambda: proto.ip is not None, 1000)
-    ops._look_at_urcs()  # all seen: RDY and junk of the bring-up
+        yield from modem._wait(lambda: proto.ip is not None, 1000)
+    modem._look_at_urcs()  # all seen: RDY and junk of the bring-up
     # A new session: the unclaimed URCs so far -- the module's previous
     # life and its bring-up (boot junk, RDY, +CPIN, +IP), all acted on --
     # are not kept for poll(), where they would hold RAM for nothing.
     proto.urcs.clear()
-    ops._last_urc = ops._urcs_tail = None
-    ops._urcs_len = 0
-    ops.ip = proto.ip
-    return ops.ip
+    modem._last_urc = modem._urcs_tail = None
+    modem._urcs_len = 0
+    modem.ip = proto.ip
+    return modem.ip

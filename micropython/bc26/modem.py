@@ -39,11 +39,12 @@ except ImportError:
 # RAM, or a host's (where losing data to save memory would be the wrong
 # trade, and a buffer smaller than a push means a stall per push)
 _RX_CAPACITY = 1024 if _ON_BOARD else 4096
-_RX_LIMIT = 8192 if _ON_BOARD else 1 << 24
+_RX_LIMIT = Operations.rx_limit  # 8 KiB on a board, 16 MiB on CPython
 # a board's read holds a 512-byte payload with its header and what ends it
-# ('+QIRD: 512' CR LF ... CR LF OK CR LF: 530 bytes) with room to spare, so
-# it is framed in place -- one piece, one copy; a host reads more per call
-_READ_SIZE = 640 if _ON_BOARD else 4096
+# ('+QIRD: 512' CR LF ... CR LF OK CR LF: 530 bytes; a push header and 512
+# bytes: 535), so it is framed in place -- one piece, one copy; a host
+# reads more per system call
+_READ_SIZE = 576 if _ON_BOARD else 4096
 
 
 class Modem(Operations):
@@ -57,9 +58,12 @@ class Modem(Operations):
     application does not read; what does not fit is lost, and the next
     recv_into() on that socket raises OSError(ENOBUFS) after the bytes
     before the loss (default: 8 KiB on a board, 16 MiB on CPython).
-    read_size: bytes taken from the UART per read (default 640 on a board:
+    read_size: bytes taken from the UART per read (default 576 on a board:
     a 512-byte payload with its header fits, so it is framed in place; 4 KiB
     on CPython)."""
+
+    log = None       # (set per instance only when given)
+    _wait_fn = None
 
     def __init__(self, uart, tokenizer=None, rx_capacity=_RX_CAPACITY, log=None,
                  rx_limit=None, read_size=_READ_SIZE):
@@ -76,8 +80,13 @@ class Modem(Operations):
         self._init_ops(tokenizer, rx_capacity, rx_limit)
         self._rbuf = bytearray(read_size)
         self._t0 = _ticks_ms()
-        self.log = log  # callable(direction, bytes) to watch the AT exchange
-        self._wait_fn = getattr(uart, "wait", None)
+        # set only when given: each attribute an instance holds costs RAM
+        # on a board (the class has the defaults)
+        if log is not None:
+            self.log = log  # callable(direction, bytes) to watch the AT exchange
+        wait = getattr(uart, "wait", None)
+        if wait is not None:
+            self._wait_fn = wait
 
     @classmethod
     def open(cls, url, baudrate=115200, **kw):

@@ -163,6 +163,7 @@ class Operations:
     """The operations of the public API (see the module docstring)."""
 
     reply_ms = 2000  # the manual says 300 ms; real modules are slower at times
+    rx_limit = 8192 if _ON_BOARD else 1 << 24  # see modem.Modem
     # the data path reuses one command record and one recv record; a shell
     # whose calls overlap (bc26.aio: several tasks) gives each its own
     _reuse_records = True
@@ -183,9 +184,8 @@ class Operations:
         if rx_limit < rx_capacity:
             raise ValueError("rx_limit must be >= rx_capacity")
         self.proto = Protocol(tokenizer, rx_capacity)
-        self.rx_limit = rx_limit
-        self._sent = [0] * 5      # the module's <sent> counter, as confirmed
-        self._lost = [False] * 5  # the module restarted under the socket
+        if rx_limit != self.rx_limit:  # (the class has the default)
+            self.rx_limit = rx_limit
         # the data path's reused records
         self._lines = _Lines()
         self._rec = Command(b"AT+QIRD=0,1\r", 0)  # rearmed for each use
@@ -262,10 +262,10 @@ class Operations:
         """RDY after start(): the module restarted.  Its sockets, buffers
         and half-done commands are gone; so is everything owed by it."""
         proto = self.proto
-        for s in proto.sockets:
-            if s.state != INITIAL:
-                self._lost[s.connect_id] = True
+        open_ones = [s for s in proto.sockets if s.state != INITIAL]
         proto.reset_after_reboot()
+        for s in open_ones:
+            s.restarted = True  # told to the socket's next call
         proto.abandon()
         self._desync = False
         self._probes = 0
@@ -383,7 +383,7 @@ class Operations:
                 r.reading = self._read_begin(slot, r.buf, r.nbytes)
                 r.wait = r.reading.deadline
                 return False
-            if self._lost[r.cid]:
+            if slot.restarted:
                 raise _restarted()
             if slot.at_eof or slot.state == INITIAL:
                 r.result = 0
@@ -460,7 +460,7 @@ class Operations:
 
     def _send_check(self, connect_id, data):
         """send()'s argument checks; returns the byte count."""
-        if self._lost[_cid(connect_id)]:
+        if self.proto.sockets[_cid(connect_id)].restarted:
             raise _restarted()
         t = type(data)
         if t is not bytes and t is not bytearray and t is not memoryview:
@@ -470,7 +470,7 @@ class Operations:
     def _send_done(self, cmd, n):
         """True if the send went out; else the shell runs _send_failed."""
         if cmd.status == DONE:
-            self._sent[cmd.connect_id] += n
+            self.proto.sockets[cmd.connect_id].sent += n
             return True
         return False
 
@@ -637,8 +637,7 @@ class Operations:
                         access_mode=BUFFER, timeout=60):
         wire = C.qiopen(connect_id, service, host, port, local_port, access_mode)
         _seconds("timeout", timeout)
-        self._sent[connect_id] = 0
-        self._lost[connect_id] = False
+        self.proto.sockets[connect_id].forget_sends()
         cmd = yield from self._cmd(wire, connect_id, int(timeout * 1000),
                                    raise_error=False)
         if cmd.status != DONE:
@@ -651,9 +650,10 @@ class Operations:
         _cid(connect_id)
         cmd = yield from self._cmd(C.qiclose(connect_id), connect_id,
                                    raise_error=False)
-        self.proto.sockets[connect_id].reset()
+        slot = self.proto.sockets[connect_id]
+        slot.reset()
+        slot.forget_sends()
         self.proto._sync_push_mask()
-        self._lost[connect_id] = False
         if cmd.status == TIMED_OUT:
             self._check(cmd)
 
@@ -700,10 +700,11 @@ class Operations:
                 sent = (yield from self._op_counters(cid))[0]
             except OSError:
                 self._check(cmd)
-            if sent >= self._sent[cid] + n:
-                self._sent[cid] = sent
+            slot = self.proto.sockets[cid]
+            before = slot.sent
+            slot.sent = sent
+            if sent >= before + n:
                 return
-            self._sent[cid] = sent
             self._check(cmd)
         for e in cmd.results:
             if e.kind is ev.SendFail:

@@ -132,9 +132,10 @@ class Socket:
     def _slot(self):
         if self._id < 0:
             raise OSError(_ENOTCONN, "socket is not connected")
-        if self._modem._lost[self._id]:
+        slot = self._modem.proto.sockets[self._id]
+        if slot.restarted:
             raise _restarted()  # the module rebooted under this socket
-        return self._modem.proto.sockets[self._id]
+        return slot
 
     # -- sending ---------------------------------------------------------------
 

