@@ -11,6 +11,7 @@
 #       operations), services (ping, NTP, DNS servers, QISTATE,
 #       QIGETERROR, configure, command), commands_extra (the encoders the
 #       driver does not send itself), errtext (the error texts), aio
-#       (asyncio shell) with aiosocket (its sockets and streams)
+#       (asyncio shell) with aiosocket (its sockets and streams), power
+#       (PWRKEY, RESET and PSM_EINT pulses: a board's wiring imports it)
 # package.json lists the same files for `mpremote mip install`.
 package("bc26", base_path="micropython", opt=3)

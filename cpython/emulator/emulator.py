@@ -125,6 +125,14 @@ class Emulator:
         """Power-cycle the module now (as AT+QRST=1 does, without the OK)."""
         self.call(self._modem.reboot)
 
+    def power_off(self):
+        """Switch the module off now: it answers nothing until power_on()."""
+        self.call(self._modem.power_off)
+
+    def power_on(self):
+        """Switch it on (PWRKEY): it boots after boot_delay."""
+        self.call(self._modem.power_on)
+
     def wait_boot(self, timeout=5.0):
         """Wait until RDY has been sent in the current power cycle."""
         return self._booted.wait(timeout)

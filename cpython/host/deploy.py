@@ -1,7 +1,7 @@
 """`bc26 deploy`: put the driver, a board's wiring and simpletest.py on a
 MicroPython board with mpremote.
 
-    bc26 deploy --port /dev/ttyACM0 --board rp2040_pico
+    bc26 deploy --port /dev/ttyACM0 --board RPI_PICO
     bc26 deploy --port /dev/pts/5 --board virtual      # `bc26 board`
     bc26 deploy --port /dev/ttyACM0 --dry-run          # print, run nothing
 

@@ -22,9 +22,11 @@ SYNC_CONFIG = (b'AT+QICFG="dataformat",0,0\r', b'AT+QICFG="viewmode",0\r',
 ECHOMODE_OFF = b'AT+QICFG="echomode",0\r'
 
 
-def start(modem, timeout=90):
+def start(modem, timeout=90, power=None):
     """Generator: synchronise, echo off, numeric errors, SIM, settings,
-    registration; returns the IP address.  A new session: the unclaimed
+    registration; returns the IP address.  power: a bc26.power.Power (or
+    anything with on()) to switch the module on with when the first AT
+    goes unanswered.  A new session: the unclaimed
     URCs so far (before and during the bring-up) are discarded, poll()
     shows what comes after it."""
     _seconds("timeout", timeout)
@@ -42,6 +44,11 @@ def start(modem, timeout=90):
         yield from modem._finish(cmd)
         if cmd.status == DONE:
             break
+        if power is not None:
+            # no answer: switched off, it seems -- press PWRKEY, once (a
+            # press would switch a module that is on but mute off again)
+            power.on()
+            power = None
         if modem.now_ms() >= end:
             raise NotReady(ETIMEDOUT, "no answer from the module")
     # an AT that timed out may be answered late: if one did, the next

@@ -610,12 +610,12 @@ class Operations:
 
     # -- bring-up ----------------------------------------------------------
 
-    def _op_start(self, timeout=90):
+    def _op_start(self, timeout=90, power=None):
         """Synchronise, echo off, numeric errors, SIM, registration, IP
-        (bringup.py, loaded for the call)."""
+        (bringup.py, loaded for the call); power: see bringup.start."""
         from . import bringup
         try:
-            return (yield from bringup.start(self, timeout))
+            return (yield from bringup.start(self, timeout, power))
         finally:
             _drop("bringup")
 

@@ -123,10 +123,7 @@ def run_cpython(host, port, echo, idle):
 
 
 def run_micropython(host, port, echo, idle):
-    import shutil
-
     build = unixport.build_mpy(tempfile.mkdtemp(prefix="bc26-aio-"))
-    shutil.copy(os.path.join(ROOT, "cpython", "host", "virtual_uart.py"), build)
     rc, out, err = unixport.run_script(MICROPYTHON, (host, port, echo, idle),
                                        path_dir=build, timeout=idle + 120)
     if rc:

