@@ -13,34 +13,82 @@ import bc26
 
 
 class Transcript:
-    """Prints the AT exchange line by line; binary payloads as a summary."""
+    """Prints the AT exchange line by line; payloads as one entry each, a
+    summary when they are not plain text (a payload is never split at the
+    line ends it holds, nor joined to the line written next)."""
 
     def __init__(self, out=sys.stdout, quiet=False):
         self.out = out
         self.quiet = quiet
-        self._partial = {">": b"", "<": b""}
+        self._partial = b""   # received bytes not shown yet
+        self._left = 0        # payload bytes of an AT+QIRD still to come
+        self._payload = b""
+        self._eol = False     # the header's CR LF comes before the payload
 
     def __call__(self, direction, data):
         if self.quiet:
             return
-        buf = self._partial[direction] + data
-        lines = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-        self._partial[direction] = lines.pop()
-        if self._partial[direction] == b"> ":
-            lines.append(b"> ")
-            self._partial[direction] = b""
-        for line in lines:
-            if line:
-                self.out.write("  %s %s\n" % ("->" if direction == ">" else "<-",
-                                             _show(line)))
+        if direction == ">":
+            if data.endswith(b"\r"):
+                self._entry(">", data[:-1])
+            else:  # no command line: a data-mode payload
+                self._entry(">", data, payload=True)
+        else:
+            self._received(data)
         self.out.flush()
 
+    def _entry(self, direction, line, payload=False):
+        self.out.write("  %s %s\n" % ("->" if direction == ">" else "<-",
+                                      _show(line, always_summary=payload)))
 
-def _show(line):
-    if len(line) > 72 or any(b < 32 or b > 126 for b in line):
-        text = line[:40].decode("ascii", "replace")
-        printable = "".join(c if c.isprintable() else "." for c in text)
-        return "%s... (%d bytes)" % (printable, len(line))
+    def _received(self, data):
+        buf = self._partial + data
+        while buf:
+            if self._eol:
+                if buf[:1] == b"\r" and len(buf) < 2:
+                    break  # the LF may come with the next read
+                if buf[:2] == b"\r\n":
+                    buf = buf[2:]
+                self._eol = False
+            elif self._left:
+                take = buf[:self._left]
+                buf = buf[len(take):]
+                self._payload += take
+                self._left -= len(take)
+                if not self._left:
+                    self._entry("<", self._payload, payload=True)
+                    self._payload = b""
+            elif buf[:1] in (b"\r", b"\n"):
+                buf = buf[1:]
+            elif buf.startswith(b"> "):
+                self._entry("<", b"> ")
+                buf = buf[2:]
+            else:
+                ends = [i for i in (buf.find(b"\r"), buf.find(b"\n")) if i >= 0]
+                if not ends:
+                    break  # the rest of the line is still on its way
+                line, buf = buf[:min(ends)], buf[min(ends):]
+                self._entry("<", line)
+                self._left = _read_length(line)
+                self._eol = self._left > 0
+        self._partial = buf
+
+
+def _read_length(line):
+    """The payload length an '+QIRD: <n>[,...]' line announces, else 0."""
+    if not line.startswith(b"+QIRD: "):
+        return 0
+    n = line[7:].split(b",")[0]
+    return int(n) if n.isdigit() else 0
+
+
+def _show(line, always_summary=False):
+    if always_summary or len(line) > 72 or any(b < 32 or b > 126 for b in line):
+        # printable ASCII as it is, every other byte a dot (boot output
+        # holds bytes that are no text at all)
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in line[:40])
+        return "%s%s (%d bytes)" % (text, "..." if len(line) > 40 else "",
+                                    len(line))
     return line.decode()
 
 
