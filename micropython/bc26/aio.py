@@ -31,6 +31,20 @@ from .aiosocket import (Socket, StreamReader, StreamWriter,  # noqa: F401
 
 _wait_for_ms = getattr(asyncio, "wait_for_ms", None)  # MicroPython
 _NAP_MS = 5  # UARTs that cannot be waited on are read this often
+_EBADF = 9
+
+
+def _pollable(uart):
+    """MicroPython: can asyncio's poller wait on the UART (a stream)?"""
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(uart, select.POLLIN)
+        poller.unregister(uart)
+        return True
+    except Exception:  # OSError: "stream operation not supported"
+        return False
 
 
 async def _within(awaitable, timeout_ms):
@@ -68,13 +82,22 @@ class Modem(_BlockingModem):
                 self._fd = fileno()
             except Exception:  # a port URL with no descriptor (loop://)
                 self._fd = None
-        if self._fd is None and _wait_for_ms is not None:
+        if self._fd is None and _wait_for_ms is not None and _pollable(uart):
             self._stream = asyncio.StreamReader(uart)
-        self._news = asyncio.Event()
+        self._news = None       # made on first use (in the running loop)
         self._running = 0       # operations in progress
+        self._watching = False
         self._watcher = None    # the task watching the UART (MicroPython)
         self._failed = None     # what reading the UART raised, for a task
+        self._closed = False
         self.reads = 0          # UART reads, for the curious (and the bench)
+
+    def close(self):
+        """Close the UART; tasks still waiting on the modem raise EBADF."""
+        self._watch(False)
+        self._closed = True
+        self._poke()
+        _BlockingModem.close(self)
 
     # -- reading the UART -------------------------------------------------
 
@@ -87,8 +110,9 @@ class Modem(_BlockingModem):
 
     def _poke(self):
         """Wake every task waiting for news: something changed."""
-        self._news.set()
-        self._news = asyncio.Event()
+        if self._news is not None:
+            self._news.set()
+            self._news = None
 
     def _readable(self):
         """The UART has bytes: take them in, wake the waiting tasks."""
@@ -100,6 +124,9 @@ class Modem(_BlockingModem):
 
     def _watch(self, on):
         """Watch the UART while operations run (on), not while idle."""
+        if on == self._watching or self._closed:
+            return
+        self._watching = on
         if self._fd is not None:
             loop = asyncio.get_event_loop()
             if on:
@@ -129,13 +156,21 @@ class Modem(_BlockingModem):
         """Until the module said something, another task changed what this
         one waits for, or deadline (ms since the clock's base; None: no
         limit) falls due."""
+        if self._closed:
+            raise OSError(_EBADF, "the modem is closed")
         timeout = None
         if deadline is not None:
             timeout = deadline - self.now_ms()
             if timeout <= 0:
                 self._take()
+                await _nap(0)  # due now: still let the other tasks run
                 return
-        await _within(self._news.wait(), timeout)
+        news = self._news
+        if news is None:
+            news = self._news = asyncio.Event()
+        await _within(news.wait(), timeout)
+        if self._closed:
+            raise OSError(_EBADF, "the modem is closed")
         failed = self._failed
         if failed is not None:
             self._failed = None
@@ -144,19 +179,31 @@ class Modem(_BlockingModem):
     # -- running operations ------------------------------------------------
 
     async def _arun(self, gen):
+        if self._closed:
+            raise OSError(_EBADF, "the modem is closed")
         if not self._running:
             self._rebase()  # never under another task's deadlines
             self._watch(True)
         self._running += 1
+        mine = None  # the command this operation put on the wire
         try:
             self._take()
+            wire = self.proto.wire
             deadline = next(gen)
             while True:
-                wire = self.proto.wire
-                await self._pause(deadline)
-                deadline = gen.send(None)
                 if self.proto.wire is not wire:
+                    mine = self.proto.wire  # (only this task's step ran)
                     self._poke()  # the wire changed hands: look again
+                wire = self.proto.wire
+                try:
+                    await self._pause(deadline)
+                except asyncio.CancelledError:
+                    if wire is not None and wire is mine and mine.prompt:
+                        # the module may be at this task's '>' prompt,
+                        # waiting for the payload: write it, then give up
+                        await self._finish_payload(gen, mine, deadline)
+                    raise
+                deadline = gen.send(None)
         except StopIteration as stop:
             return stop.value if stop.args else None
         finally:
@@ -165,6 +212,22 @@ class Modem(_BlockingModem):
             if not self._running:
                 self._watch(False)
             self._poke()  # what it held (the wire, a landed read) is free
+
+    async def _finish_payload(self, gen, cmd, deadline):
+        """Step a cancelled send until its payload is written (at the '>'
+        prompt, or when the wire's deadline says it must go blind), so the
+        next command does not become data of a module still in data mode.
+        What follows (OK, SEND OK) the protocol routes, or the command's
+        deadline ends, without this task."""
+        try:
+            while self.proto.wire is cmd and cmd.phase == 0 and not cmd.done:
+                try:
+                    await self._pause(deadline)
+                except asyncio.CancelledError:
+                    pass  # cancelled again: the payload still has to go
+                deadline = gen.send(None)
+        except StopIteration:
+            pass
 
     async def poll(self):
         """Take in what the module sent (URCs) without any AT traffic."""

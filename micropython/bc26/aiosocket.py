@@ -21,6 +21,11 @@ it back when it closes; errors are those of bc26.SocketPool's sockets
 nothing there, ModemError for what the module refuses).
 """
 
+try:
+    import asyncio
+except ImportError:  # older MicroPython
+    import uasyncio as asyncio
+
 from .state import BUFFER
 
 SOCK_STREAM = 1
@@ -70,10 +75,19 @@ class Socket:
             raise OSError(106, "already connected")  # EISCONN
         modem = self._modem
         ips = await modem.resolve(host)
-        cid = modem.free_socket()
+        if not ips:
+            raise OSError(-2, "no address for %r" % (host,))  # EAI_NONAME
         timeout = 60 if self._timeout_ms is None else max(self._timeout_ms / 1000, 1)
-        await modem.open_socket(cid, "TCP" if self.type == SOCK_STREAM else "UDP",
-                                ips[0], port, 0, self.access_mode, timeout)
+        # a free id is free until its AT+QIOPEN is written: two connects
+        # at once must not both pick it
+        lock = getattr(modem, "_connecting", None)
+        if lock is None:
+            lock = modem._connecting = asyncio.Lock()
+        async with lock:
+            cid = modem.free_socket()
+            await modem.open_socket(cid, "TCP" if self.type == SOCK_STREAM
+                                    else "UDP", ips[0], port, 0,
+                                    self.access_mode, timeout)
         self._id = cid
         self._peer = (ips[0], port)
 
@@ -166,6 +180,7 @@ class StreamWriter:
     def __init__(self, sock):
         self._sock = sock
         self._out = []
+        self._closing = None  # the task closing it, once close() is called
 
     def get_extra_info(self, name, default=None):
         return self._sock._peer if name == "peername" else default
@@ -180,11 +195,20 @@ class StreamWriter:
             await self._sock.sendall(out)
 
     def close(self):
-        self._closing = True
+        """Start closing: what was written goes first, then the socket is
+        given back to the module (wait_closed() waits for it)."""
+        if self._closing is None:
+            self._closing = asyncio.create_task(self._close())
+
+    async def _close(self):
+        try:
+            await self.drain()
+        finally:
+            await self._sock.close()
 
     async def wait_closed(self):
-        await self.drain()
-        await self._sock.close()
+        self.close()
+        await self._closing
 
 
 async def open_connection(modem, host, port, access_mode=BUFFER, timeout=None):

@@ -38,15 +38,17 @@ def start(modem, timeout=90, power=None):
         modem._probes = 0
     if proto.wire is not None:
         proto.abandon()
+    heard = modem._rx_total  # bytes from the module so far
     while True:  # AT until OK, through boot junk and echo
         cmd = Command(AT, reply_ms=500)
         modem._write(proto.submit(cmd, modem.now_ms()))
         yield from modem._finish(cmd)
         if cmd.status == DONE:
             break
-        if power is not None:
-            # no answer: switched off, it seems -- press PWRKEY, once (a
-            # press would switch a module that is on but mute off again)
+        if power is not None and modem._rx_total == heard:
+            # not a byte back: switched off, it seems -- press PWRKEY, once
+            # (a press would switch a module that is on, or booting and
+            # talking, off again)
             power.on()
             power = None
         if modem.now_ms() >= end:

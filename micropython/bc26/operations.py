@@ -266,7 +266,7 @@ class Operations:
         proto.reset_after_reboot()
         for s in open_ones:
             s.restarted = True  # told to the socket's next call
-        proto.abandon()
+        proto.abandon(FAILED, 550)
         self._desync = False
         self._probes = 0
         self.ip = None
@@ -348,8 +348,10 @@ class Operations:
                 r.wait = cmd.wait
                 return False
             r.reading = None
-            got = proto.landed
-            proto.land(0, None, 0)
+            got = 0
+            if proto._land is r.buf:  # this read landed in the caller's buffer
+                got = proto.landed
+                proto.land(0, None, 0)
             if got:  # even if the read then timed out: these are the caller's
                 r.result = got
                 return True
@@ -378,6 +380,9 @@ class Operations:
                 if proto._land is not None:
                     # another task's read landed and is not collected yet
                     # (bc26.aio): wait until it is, or its bytes would go
+                    if r.deadline is not None and self.now_ms() >= r.deadline:
+                        raise OSError(EAGAIN, "no data") if r.timeout_ms == 0 \
+                            else timed_out()
                     r.wait = r.deadline
                     return False
                 r.reading = self._read_begin(slot, r.buf, r.nbytes)
@@ -407,7 +412,7 @@ class Operations:
         the read put there goes to the socket's buffer, and the rest of it
         follows there: the next recv_into() has it all."""
         proto = self.proto
-        if r.reading is not None and proto._land is not None:
+        if r.reading is not None and proto._land is r.buf:
             slot = proto._land_slot
             got = proto.landed
             buf = proto._land
@@ -522,20 +527,24 @@ class Operations:
         tell apart (bc26.aio: another task's SEND OK, say)."""
         proto = self.proto
         while True:
-            # (another task's resync owns the wire between its probes)
-            ok = yield from self._wait(
-                lambda: proto.wire is None and not self._resyncing,
-                self.reply_ms * 4)
-            if not ok:
-                proto.abandon()
-                self._desync = True
+            # Until the wire is free (another task's resync owns it between
+            # its probes): a command on it ends by its answer or at its own
+            # deadline (_expire; unanswered, it desynchronises)
+            self._step()
+            while proto.wire is not None or self._resyncing:
+                self._expire()
+                if proto.wire is None and not self._resyncing:
+                    break
+                yield proto.deadline()
+                self._step()
             if self._desync:
                 yield from self._resync()
             if proto.owes(result, connect_id) is None:
                 return
             # the other command's own deadline bounds this wait
-            yield from self._wait(
-                lambda: proto.owes(result, connect_id) is None, None)
+            while proto.owes(result, connect_id) is not None:
+                yield proto.deadline()
+                self._expire()
 
     def _submit(self, cmd):
         """Generator: wait for a free wire, then write cmd."""

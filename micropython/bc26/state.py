@@ -268,9 +268,13 @@ class Protocol:
                 s.reconciled_ms -= delta
         self._now -= delta
 
-    def abandon(self):
-        """Forget the wire command (the caller resynchronises the module)."""
+    def abandon(self, status=TIMED_OUT, error=None):
+        """Forget the wire command (the caller resynchronises the module);
+        one not finished yet ends with status (whoever waits on it wakes)."""
+        c = self.wire
         self.wire = None
+        if c is not None and not c.done:
+            c.finish(status, error)
 
     # -- bytes in --------------------------------------------------------------
 

@@ -204,3 +204,109 @@ def test_async_sockets_and_streams(make_emu, tcp_addr, udp_addr, mosquitto,
     assert lines == [b"line one\n", b"line two\n", b"rest"]
     assert mqtt == (b"bc26/aio/%d" % mode, bytes(range(256)) * 3)
     assert left == []
+
+
+# -- tasks that go away, small reads, closing --------------------------------------
+
+def test_a_send_cancelled_before_its_prompt_still_ends_its_exchange(make_emu,
+                                                                    tcp_addr):
+    """Cancelled while the module has not yet shown '>': the payload still
+    goes at the prompt (the module would take the next command as data),
+    and the next send on the modem works."""
+    emu = make_emu()
+
+    async def main():
+        modem = await _started(emu)
+        await modem.open_socket(0, "TCP", tcp_addr[0], tcp_addr[1], 0,
+                                bc26.BUFFER, 5)
+        emu.faults.delay_reply(0.4, on="AT+QISEND")  # '>' comes late
+        first = asyncio.ensure_future(modem.send(0, b"first|"))
+        await asyncio.sleep(0.1)
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        assert await modem.send(0, b"second") == 6
+        got = b""
+        buf = bytearray(64)
+        while len(got) < 12:
+            got += buf[:await modem.recv_into(0, buf, 0, 5000)]
+        modem.close()
+        return got
+
+    assert asyncio.run(main()) == b"first|second"
+
+
+def test_small_reads_on_two_sockets_at_once_keep_their_bytes(make_emu, tcp_addr):
+    """recv_into with 10-byte buffers (reads into the socket's own buffer)
+    on two buffer-mode sockets at once, while each read's reply may come
+    with the other's "recv" notice."""
+    emu = make_emu()
+
+    async def drain(modem, cid, n):
+        got = b""
+        buf = bytearray(10)
+        while len(got) < n:
+            got += buf[:await modem.recv_into(cid, buf, 0, 5000)]
+        return got
+
+    async def main():
+        modem = await _started(emu)
+        for cid in (0, 1):
+            await modem.open_socket(cid, "TCP", tcp_addr[0], tcp_addr[1], 0,
+                                    bc26.BUFFER, 5)
+        a, b = bytes(range(0, 200)), bytes(range(55, 255))
+        await modem.send(0, a)
+        await modem.send(1, b)
+        got = await asyncio.gather(drain(modem, 0, len(a)), drain(modem, 1, len(b)))
+        modem.close()
+        return got, [a, b]
+
+    got, sent = asyncio.run(main())
+    assert got == sent
+
+
+def test_close_wakes_the_tasks_still_waiting(make_emu, tcp_addr):
+    emu = make_emu()
+
+    async def main():
+        modem = await _started(emu)
+        await modem.open_socket(0, "TCP", tcp_addr[0], tcp_addr[1])
+        waiting = asyncio.ensure_future(modem.recv_into(0, bytearray(8)))
+        await asyncio.sleep(0.1)
+        modem.close()
+        with pytest.raises(OSError) as exc:
+            await asyncio.wait_for(waiting, 2)
+        return exc.value.errno
+
+    assert asyncio.run(main()) == errno.EBADF
+
+
+def test_connects_at_once_take_different_sockets(make_emu, tcp_addr):
+    emu = make_emu()
+
+    async def one(modem, i, connected, all_in):
+        async with bc26.aio.Socket(modem) as s:
+            s.settimeout(5)
+            await s.connect(("127.0.0.1", tcp_addr[1]))
+            connected.append(s.connect_id)
+            if len(connected) == 3:
+                all_in.set()
+            await all_in.wait()  # all three open at once
+            data = b"task %d\n" % i
+            await s.sendall(data)
+            got = b""
+            while len(got) < len(data):
+                got += await s.recv(64)
+            return s.connect_id, got == data
+
+    async def main():
+        modem = await _started(emu)
+        connected, all_in = [], asyncio.Event()
+        got = await asyncio.gather(*[one(modem, i, connected, all_in)
+                                     for i in range(3)])
+        modem.close()
+        return got
+
+    got = asyncio.run(main())
+    assert sorted(cid for cid, _ in got) == [0, 1, 2]
+    assert all(ok for _, ok in got)
