@@ -16,7 +16,7 @@ so: a high level here asserts them (PWRKEY_ACTIVE = 1). Set 0 for lines
 wired straight to the module."""
 from machine import Pin, UART
 
-from bc26.power import Power
+from bc26.power import machine_power
 
 UART_ID = 6
 TX, RX = "Y1", "Y2"    # fixed by UART_ID on this port
@@ -34,11 +34,7 @@ def uart(baudrate=BAUD):
 
 def power():
     """A bc26.power.Power on this wiring: on(), off(), reset(), wake()."""
-    released = 1 - PWRKEY_ACTIVE
-    return Power(Pin(PWRKEY, Pin.OUT, value=released),
-                 reset=Pin(RESET, Pin.OUT, value=released),
-                 psm_eint=Pin(PSM_EINT, Pin.OUT, value=released),
-                 active_low=not PWRKEY_ACTIVE)
+    return machine_power(Pin, PWRKEY, RESET, PSM_EINT, PWRKEY_ACTIVE)
 
 
 def power_on():

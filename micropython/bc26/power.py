@@ -135,3 +135,18 @@ class Power:
         PSM_EINT -- asserted (low at the module) for ms (default wake_ms,
         100 ms), then released. ValueError if no PSM_EINT pin."""
         self._pulse(self.psm_eint, "PSM_EINT", self.wake_ms if ms is None else ms)
+
+
+def machine_power(Pin, pwrkey, reset=None, psm_eint=None, active=1):
+    """A Power on MicroPython pins given by id (machine.Pin passed in, so
+    this module imports no port's machine): each line an output that
+    starts released.  active: the level on these pins that asserts the
+    module's lines (1: through an EVB's inverting transistor; 0: wired
+    straight)."""
+    released = 1 - active
+
+    def out(pin_id):
+        return None if pin_id is None else Pin(pin_id, Pin.OUT, value=released)
+
+    return Power(out(pwrkey), reset=out(reset), psm_eint=out(psm_eint),
+                 active_low=not active)
