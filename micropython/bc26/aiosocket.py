@@ -26,6 +26,7 @@ try:
 except ImportError:  # older MicroPython
     import uasyncio as asyncio
 
+from .socketpool import timeout_ms
 from .state import BUFFER
 
 SOCK_STREAM = 1
@@ -52,12 +53,7 @@ class Socket:
 
     def settimeout(self, value):
         """Seconds a call may wait (None: no limit; 0: never waits)."""
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise TypeError("timeout must be None or a number")
-            if not value >= 0:  # NaN too
-                raise ValueError("timeout must be None or >= 0")
-        self._timeout_ms = None if value is None else int(value * 1000)
+        self._timeout_ms = timeout_ms(value)
 
     def setblocking(self, flag):
         self.settimeout(None if flag else 0)

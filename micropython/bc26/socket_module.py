@@ -22,16 +22,14 @@ class SocketModule:
     error = OSError
 
     def __init__(self, modem, access_mode=BUFFER):
-        pool = SocketPool(modem, access_mode)
-        self.pool = pool
-        self.AF_INET = pool.AF_INET
-        self.SOCK_STREAM = pool.SOCK_STREAM
-        self.SOCK_DGRAM = pool.SOCK_DGRAM
-        self.IPPROTO_TCP = pool.IPPROTO_TCP
-        self.IPPROTO_UDP = pool.IPPROTO_UDP
-        self.SOL_SOCKET = pool.SOL_SOCKET
-        self.SO_REUSEADDR = pool.SO_REUSEADDR
-        self.TCP_NODELAY = pool.TCP_NODELAY
+        self.pool = SocketPool(modem, access_mode)
+
+    def __getattr__(self, name):
+        # the constants (AF_INET, SOCK_STREAM, IPPROTO_TCP, SOL_SOCKET ...)
+        # are the pool's
+        if name.isupper():
+            return getattr(self.pool, name)
+        raise AttributeError(name)
 
     def socket(self, af=2, type=1, proto=0):
         """socket.socket(): a TCP (SOCK_STREAM) or UDP (SOCK_DGRAM) socket."""

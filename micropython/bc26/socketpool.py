@@ -18,6 +18,18 @@ _EBADF = 9
 _EINVAL = 22
 
 
+def timeout_ms(value):
+    """A socket timeout in seconds (None: no limit; 0: never wait) as ms,
+    checked; the sockets of bc26.aio take theirs through it too."""
+    if value is not None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError("timeout must be None or a number")
+        if not value >= 0:  # NaN too
+            raise ValueError("timeout must be None or >= 0")
+        return int(value * 1000)
+    return None
+
+
 class SocketPool:
     AF_INET = 2
     SOCK_STREAM = 1
@@ -78,13 +90,8 @@ class Socket:
     # -- settings ----------------------------------------------------------
 
     def settimeout(self, value):
-        if value is not None:
-            if not isinstance(value, (int, float)):
-                raise TypeError("timeout must be None or a number")
-            if not value >= 0:  # NaN too
-                raise ValueError("timeout must be None or >= 0")
+        self._timeout_ms = timeout_ms(value)
         self._timeout = value
-        self._timeout_ms = None if value is None else int(value * 1000)
 
     def gettimeout(self):
         return self._timeout
