@@ -29,9 +29,9 @@ Constructor (all keyword arguments)
     dns_timeout=2.0, ntp_timeout=3.0, connect_timeout=10.0   (seconds)
     ping_interval=0.1   s between the echo requests of one AT+QPING
     allow_any_address=False   without it, any address outside 127.0.0.0/8
-                        is refused: QIOPEN -> +QIOPEN: <id>,566, QNTP ->
-                        +QNTP: 569, QPING -> every request lost (+QPING: 569),
-                        DNS servers outside loopback are never asked (565)
+                        and ::1 is refused: QIOPEN -> +QIOPEN: <id>,566, QNTP
+                        -> +QNTP: 569, QPING -> every request lost (+QPING:
+                        569), DNS servers outside loopback are never asked (565)
     recv_variant="line" direct-push layout; "quoted" gives the inline form
                         +QIURC: "recv",0,4,"54657374" seen on some firmware
     close_ok_delay=0.0  s between OK and CLOSE OK (late CLOSE OK firmware)
@@ -55,6 +55,7 @@ Attributes and methods
         drop_output(count=1, skip=0), corrupt_output(count=1, skip=0, xor=0x5A)
         delay_reply(seconds, on=None)        hold the next reply
         send_fail_next(count=1)              OK then SEND FAIL
+        lose_pings(count=1)                  the next echo replies are lost
         late_close_ok(seconds)               CLOSE OK after OK by seconds
         remote_close(connect_id)             act as if the peer closed
         fill_buffer(connect_id, nodes=None, size=64)   buffer full on demand
@@ -70,11 +71,21 @@ Behaviour where the manual is silent (besides WIRE.md's decisions)
     - send/read/switch on an id without a (connected) socket -> ERROR 567;
       SEND FAIL sets 558; more than 64 KiB unsent on a socket -> SEND FAIL
     - data mode: an empty or over-long payload before Ctrl-Z -> ERROR 552
-    - AT+QPING: a lost request gives "+QPING: 569" and the summary still
-      follows; only a failure before any request (DNS 565) is a bare final
-      "+QPING: <err>"
+    - AT+QPING: a lost request gives "+QPING: 569"; the summary follows
+      when at least one reply came; with every request lost (or a failure
+      before any request, DNS 565) the last line is a bare "+QPING: <err>"
+      (569 for the losses); an IPv6 <host> -> ERROR, <err> 555
+    - AT+QIOPEN <protocol_type> 1: an IPv6 address literal (real AF_INET6
+      sockets); a literal of the other family -> ERROR 552; a domain name
+      -> +QIOPEN: <id>,565 (DNS is IPv4 only); +QISTATE shows the address
+      as given
+    - a <local_port> held by a live socket (of any process) -> +QIOPEN:
+      <id>,574; one whose last TCP connection is in TIME_WAIT is free
+    - output for a host that does not read is capped at 1 MiB, whole frames
+      dropped beyond it (line.py)
     - AT+QIDNSCFG=1 lists nothing (just OK) while no server is known
-    - TCP nodes hold at most 1460 bytes (one read); a UDP datagram is a node
+    - TCP nodes hold at most 1460 bytes (one read); a UDP datagram is a node,
+      and in direct push one URC
 
 Test servers for loopback live in bc26.emulator.servers.
 """

@@ -3,6 +3,7 @@
 Written from V.25ter and the manual alone; it shares nothing with the
 driver's parser on purpose, so the two can check each other.
 """
+import socket
 
 TEST, READ, WRITE, EXEC = "test", "read", "write", "exec"
 
@@ -185,4 +186,15 @@ def is_ipv4(text):
     for p in parts:
         if not p.isdigit() or len(p) > 3 or int(p) > 255:
             return False
+    return True
+
+
+def is_ipv6(text):
+    """An IPv6 address literal (no zone index, no brackets)."""
+    if ":" not in text:
+        return False
+    try:
+        socket.inet_pton(socket.AF_INET6, text)
+    except (OSError, ValueError):
+        return False
     return True

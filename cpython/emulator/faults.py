@@ -67,6 +67,13 @@ class Faults:
             self._m().send_fail += count
         self._emu.call(arm)
 
+    def lose_pings(self, count=1):
+        """The next `count` echo requests of AT+QPING are sent, but their
+        replies are thrown away: each is lost after <time_out>."""
+        def arm():
+            self._m().ping_loss += count
+        self._emu.call(arm)
+
     def late_close_ok(self, seconds):
         """From now on CLOSE OK comes `seconds` after OK (0: together)."""
         def arm():
@@ -123,6 +130,7 @@ class Faults:
             m.out.clear_faults()
             m.delays = []
             m.send_fail = 0
+            m.ping_loss = 0
             m.close_ok_delay = self._emu.config.close_ok_delay
             m.rx.reboot_after = None
         self._emu.call(act)

@@ -13,7 +13,14 @@ import tty
 
 _LEAD = 0.004          # how far ahead of the wire clock we may write (s)
 _SLACK = 0.02          # a wire clock further behind than this was idle
-_TX_CAP = 1 << 20      # bytes kept for a host that does not read (pty)
+# Bytes kept for a host that does not read (pty). Every send() is one whole
+# frame (an echo, a reply's information lines, a result line, a URC, a pushed
+# payload with its header). A frame that does not fit is dropped whole, as a
+# full UART FIFO without flow control would lose new output, and what is
+# queued stays intact: a host that resumes reading sees only whole frames.
+# Dropping, not holding: holding would need every producer to stop, and the
+# only unbounded one (direct push) already pauses at PUSH_BACKLOG.
+_TX_CAP = 1 << 20
 
 
 class Line:
@@ -28,6 +35,7 @@ class Line:
         self.on_disconnect = on_disconnect
         self.connected = False
         self._tx = bytearray()
+        self.dropped = 0  # frames dropped at _TX_CAP
         self._tx_clock = 0.0
         self._rx_clock = 0.0
         self._tx_timer = None
@@ -46,11 +54,13 @@ class Line:
 
     # -- output -----------------------------------------------------------
     def send(self, data):
-        """Queue bytes for the host; dropped when nobody is connected."""
+        """Queue one frame for the host; dropped when nobody is connected
+        or when it does not fit under _TX_CAP (see there)."""
         if not self.connected or not data:
             return
         if len(self._tx) + len(data) > _TX_CAP:
-            data = data[:max(0, _TX_CAP - len(self._tx))]
+            self.dropped += 1
+            return
         if not self._tx and self.rate:
             # An idle line starts now: no credit for the quiet time.
             self._tx_clock = max(self._tx_clock, time.monotonic())

@@ -61,6 +61,7 @@ class Modem:
         # faults armed through the Faults API
         self.delays = []          # (seconds, command prefix or None)
         self.send_fail = 0        # next N sends answer SEND FAIL
+        self.ping_loss = 0        # next N echo requests get no reply
         self.close_ok_delay = cfg.close_ok_delay
         self._volatile()
 

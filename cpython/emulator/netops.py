@@ -3,7 +3,7 @@ connect, SNTP, ICMP echo. Every wait is sliced so a closing emulator
 (cancel event) stops them within a tenth of a second.
 
 Safety: unless allow_any is set, nothing is sent to an address outside
-127.0.0.0/8 - not even a DNS query to the system's resolver.
+127.0.0.0/8 and ::1 - not even a DNS query to the system's resolver.
 """
 import errno
 import os
@@ -12,7 +12,7 @@ import socket
 import struct
 import time
 
-from .atparse import is_ipv4
+from .atparse import is_ipv4, is_ipv6
 
 _SLICE = 0.1
 NTP_EPOCH = 2208988800  # seconds from 1900-01-01 to 1970-01-01
@@ -24,7 +24,13 @@ class NetError(Exception):
         self.code = code
 
 
+_V6_LOOPBACK = socket.inet_pton(socket.AF_INET6, "::1")
+
+
 def is_loopback(ip):
+    """127.0.0.0/8, or ::1 in any spelling (not ::ffff:127.x: only ::1)."""
+    if is_ipv6(ip):
+        return socket.inet_pton(socket.AF_INET6, ip) == _V6_LOOPBACK
     return is_ipv4(ip) and ip.split(".")[0] == "127"
 
 
@@ -164,16 +170,14 @@ def dns_query(server, port, name, timeout, cancel):
 # -- sockets --------------------------------------------------------------------
 
 def open_socket(kind, ip, port, local_port, timeout, cancel):
-    """A connected TCP or UDP socket; NetError with the module's <err>."""
+    """A connected TCP or UDP socket (IPv4 or IPv6 by the address);
+    NetError with the module's <err>."""
     st = socket.SOCK_STREAM if kind == "TCP" else socket.SOCK_DGRAM
-    s = socket.socket(socket.AF_INET, st)
+    family = socket.AF_INET6 if is_ipv6(ip) else socket.AF_INET
+    s = socket.socket(family, st)
     try:
         if local_port:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("0.0.0.0", local_port))
-            except OSError as e:
-                raise NetError(574 if e.errno == errno.EADDRINUSE else 556)
+            _bind(s, kind, family, local_port)
         if kind == "UDP":
             s.connect((ip, port))
             return s
@@ -190,6 +194,46 @@ def open_socket(kind, ip, port, local_port, timeout, cancel):
     except BaseException:
         s.close()
         raise
+
+
+def _bind(s, kind, family, port):
+    """Bind the configured <local_port>; 574 (port busy) when a live socket
+    of any process, this emulator's included, holds it."""
+    if kind == "TCP":
+        # Only so that a port whose last connection we closed ourselves
+        # (TIME_WAIT) can be used again at once. It also lets the bind
+        # succeed beside other non-listening sockets that set it (our own
+        # earlier sockets): those are looked for in the kernel's table.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # UDP: no SO_REUSEADDR, so any other socket on the port fails the bind.
+    try:
+        s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
+    except OSError as e:
+        raise NetError(574 if e.errno == errno.EADDRINUSE else 556)
+    if kind == "TCP" and _tcp_port_live(port, os.fstat(s.fileno()).st_ino):
+        raise NetError(574)
+
+
+_TIME_WAIT = 0x06
+
+
+def _tcp_port_live(port, own_inode):
+    """Is another TCP socket (not in TIME_WAIT) bound to local `port`?
+    Reads Linux's /proc/net/tcp{,6}; elsewhere only the bind decides."""
+    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(path) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            # sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+            cols = row.split()
+            if len(cols) < 10 or int(cols[1].rsplit(":", 1)[1], 16) != port:
+                continue
+            if int(cols[3], 16) != _TIME_WAIT and int(cols[9]) != own_inode:
+                return True
+    return False
 
 
 # -- SNTP ---------------------------------------------------------------------------
@@ -244,8 +288,9 @@ class Pinger:
     def close(self):
         self.sock.close()
 
-    def ping(self, ip, seq, size, timeout, cancel):
-        """One echo request -> (rtt_ms, ttl) or None when it timed out."""
+    def ping(self, ip, seq, size, timeout, cancel, discard=False):
+        """One echo request -> (rtt_ms, ttl) or None when it timed out.
+        discard: the request is sent but its reply thrown away (lost)."""
         payload = bytes((0x41 + i % 26 for i in range(size)))
         head = struct.pack("!BBHHH", 8, 0, 0, self.ident, seq)
         csum = _checksum(head + payload)
@@ -255,7 +300,7 @@ class Pinger:
         deadline = t0 + timeout
         while _wait(self.sock, deadline, cancel):
             got = self._receive(ip, seq)
-            if got is not None:
+            if got is not None and not discard:
                 rtt = (time.monotonic() - t0) * 1000.0
                 return int(round(rtt)), got
         return None

@@ -1,7 +1,8 @@
 """Loopback test servers for the emulator, the demo and the driver tests.
 
-Each binds 127.0.0.1 on port 0 by default, serves from one thread, and
-stops when closed (context manager). `.port` and `.address` say where.
+Each binds 127.0.0.1 on port 0 by default (host="::1" for IPv6), serves
+from one thread, and stops when closed (context manager). `.port` and
+`.address` say where.
 
     TCPEchoServer()                 echoes every byte back
     UDPEchoServer()                 echoes every datagram back
@@ -26,7 +27,8 @@ class _Server:
     kind = socket.SOCK_STREAM
 
     def __init__(self, host="127.0.0.1", port=0):
-        self._sock = socket.socket(socket.AF_INET, self.kind)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._sock = socket.socket(family, self.kind)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         if self.kind == socket.SOCK_STREAM:

@@ -2,11 +2,19 @@
 
 Each answers OK at once and reports later through URCs, from a worker
 thread that does the real network operation.
+
+AT+QPING: each request answers "+QPING: 0,<ip>,<bytes>,<time>,<ttl>" or,
+lost, "+QPING: 569" (<result> is an <err> code, the fields that describe a
+reply absent). The last line is "+QPING: 0,<sent>,<rcvd>,<lost>,<min>,
+<max>,<avg>" when at least one reply came ("0 Ping successful"); with every
+request lost the ping failed and it is the bare "+QPING: 569". IPv6 ping is
+not supported (note 2): an IPv6 <host> is ERROR, <err> 555.
 """
 import time
 
 from . import netops
-from .atparse import TEST, WRITE, BadParam, get_int, get_str, is_ipv4, nargs
+from .atparse import (TEST, WRITE, BadParam, get_int, get_str, is_ipv4,
+                      is_ipv6, nargs)
 
 
 def _context(m, args):
@@ -41,11 +49,16 @@ def qping(m, c):
     count = get_int(a, 3, 1, 10, default=4)
     size = get_int(a, 4, 32, 200, default=32)
     _context(m, a)
+    if is_ipv6(host):
+        raise BadParam(555)  # "Currently IPv6 ping is not supported."
+    # the lose_pings fault: the first `lost` requests of this ping
+    lost = min(count, m.ping_loss)
+    m.ping_loss -= lost
     m.ok()
-    m.spawn(_ping_worker, m, host, timeout, count, size, list(m.dns))
+    m.spawn(_ping_worker, m, host, timeout, count, size, list(m.dns), lost)
 
 
-def _ping_worker(gen, m, host, timeout, count, size, dns):
+def _ping_worker(gen, m, host, timeout, count, size, dns, lost=0):
     try:
         ip = _resolve(m, host, dns)[0][0]
     except netops.NetError as e:
@@ -64,7 +77,8 @@ def _ping_worker(gen, m, host, timeout, count, size, dns):
         for seq in range(1, count + 1):
             if m.cancel.is_set():
                 return
-            got = None if blocked else pinger.ping(ip, seq, size, timeout, m.cancel)
+            got = None if blocked else pinger.ping(ip, seq, size, timeout, m.cancel,
+                                                   discard=seq <= lost)
             if got is None:
                 m.post(gen, _fail, m, b"+QPING: 569", 569)
             else:
@@ -75,10 +89,9 @@ def _ping_worker(gen, m, host, timeout, count, size, dns):
     finally:
         if pinger:
             pinger.close()
-    if rtts:
-        stats = (min(rtts), max(rtts), int(round(sum(rtts) / len(rtts))))
-    else:
-        stats = (0, 0, 0)
+    if not rtts:
+        return m.post(gen, _fail, m, b"+QPING: 569", 569)  # all lost: no summary
+    stats = (min(rtts), max(rtts), int(round(sum(rtts) / len(rtts))))
     m.post(gen, m.urc, b"+QPING: 0,%d,%d,%d,%d,%d,%d" % (
         (count, len(rtts), count - len(rtts)) + stats))
 

@@ -11,7 +11,7 @@ from .output import CRLF, frame
 MAX_NODES = 20      # manual 2.2.3: at most 20 nodes in buffer access mode
 TCP_READ = 1460     # one node per read, at most one segment's worth (MSS)
 UDP_READ = 65535    # one node per datagram
-PUSH_MAX = 1460     # direct push: at most this many bytes per URC
+PUSH_MAX = 1460     # direct push: at most this many TCP bytes per URC
 PUSH_BACKLOG = 16384  # direct push: UART bytes queued before reading pauses
 TX_LIMIT = 65536    # what the module's stack buffers before SEND FAIL
 
@@ -118,6 +118,9 @@ class Service:
         self.sync()
 
     def push(self, data):
+        if self.kind == "UDP":
+            # a datagram is one URC whatever its size: never cut, never joined
+            return self.m.out.urc(self.push_frame(data))
         for i in range(0, len(data), PUSH_MAX):
             self.m.out.urc(self.push_frame(data[i:i + PUSH_MAX]))
 

@@ -5,6 +5,9 @@ Decisions where the manual is silent (see WIRE.md and the package docs):
 an id that is in use -> ERROR, <err> 563; a send, read or switch on an id
 without a socket -> ERROR, <err> 567; after a failed open the id stays in
 use (state 0) until AT+QICLOSE, as note 3 of 2.1.1 demands.
+<protocol_type> 1 (IPv6) takes an IPv6 address literal; an address literal
+of the other family -> ERROR 552; a domain name -> +QIOPEN: <id>,565 (the
+emulator's DNS asks for A records only).
 """
 import binascii
 
@@ -12,7 +15,7 @@ from bc26.errors import describe
 
 from . import netops
 from .atparse import (EXEC, READ, TEST, WRITE, BadParam, get_int, get_str,
-                      nargs, split_args)
+                      is_ipv4, is_ipv6, nargs, split_args)
 from .sockets import Service
 
 
@@ -56,8 +59,10 @@ def qiopen(m, c):
     lport = get_int(a, 5, 0, 65535, default=0)
     access = get_int(a, 6, 0, 1, default=m.nv.access.get(cid, 0))
     proto = get_int(a, 7, 0, 1, default=0)
-    if ctx != 1 or proto != 0:
-        raise BadParam(555)  # only context 1 and IPv4, as the notes say
+    if ctx != 1:
+        raise BadParam(555)  # only context 1, as the notes say
+    if is_ipv4(host) if proto == 1 else is_ipv6(host):
+        raise BadParam()  # an address literal of the other protocol type
     if not m.registered:
         raise BadParam(561)
     if cid in m.services:
@@ -65,14 +70,19 @@ def qiopen(m, c):
     svc = Service(m, cid, kind, host, rport, lport, access)
     m.services[cid] = svc
     m.ok()
-    m.spawn(_open_worker, m, svc, host, list(m.dns))
+    m.spawn(_open_worker, m, svc, host, list(m.dns), proto)
 
 
-def _open_worker(gen, m, svc, host, dns):
+def _open_worker(gen, m, svc, host, dns, proto):
     cfg = m.cfg
     try:
-        ips, _ = netops.resolve(host, dns, cfg.dns_port, cfg.dns_timeout,
-                                cfg.allow_any_address, m.cancel)
+        if proto == 1:
+            if not is_ipv6(host):
+                raise netops.NetError(565)  # no AAAA lookups
+            ips = [host]
+        else:
+            ips, _ = netops.resolve(host, dns, cfg.dns_port, cfg.dns_timeout,
+                                    cfg.allow_any_address, m.cancel)
         netops.check_address(ips[0], cfg.allow_any_address, 566)
         sock = netops.open_socket(svc.kind, ips[0], svc.rport, svc.lport,
                                   cfg.connect_timeout, m.cancel)

@@ -145,9 +145,10 @@ def test_open_errors_563_566_and_close_after_failure(make_emu, sink, monkeypatch
     open_tcp(t, sink.port)
     t.exchange(b'AT+QIOPEN=1,1,"TCP","no.such.name.invalid",80',
                b"\r\nOK\r\n\r\n+QIOPEN: 1,565\r\n")
-    t.exchange(b'AT+QIOPEN=1,2,"TCP","127.0.0.1",80,0,0,1', b"\r\nERROR\r\n")  # IPv6
+    # <protocol_type> 1 (IPv6) with an IPv4 address literal
+    t.exchange(b'AT+QIOPEN=1,2,"TCP","127.0.0.1",80,0,0,1', b"\r\nERROR\r\n")
     t.exchange(b"AT+QIGETERROR",
-               b"\r\n+QIGETERROR: 555,operation not supported\r\n\r\nOK\r\n")
+               b"\r\n+QIGETERROR: 552,invalid parameters\r\n\r\nOK\r\n")
 
 
 def test_local_port_is_honoured(make_emu, sink):
