@@ -5,7 +5,9 @@
 # them are frozen.  The layers, as `import bc26` loads them:
 #   core (import bc26): __init__ _twin errors ring tokenizer rxbuf events
 #       parser command checks commands state operations modem
-#   on first use: socketpool (bc26.SocketPool), socket_module
+#   on first use: recovery (what the driver does after a fault: a
+#       resync, a reboot, a lost SEND OK, a stalled push stream),
+#       socketpool (bc26.SocketPool), socket_module
 #       (bc26.install_socket_module), bringup (start(); on a
 #       board unloaded again after it), replies (the replies of the rare
 #       operations), services (ping, NTP, DNS servers, QISTATE,

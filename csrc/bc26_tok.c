@@ -46,12 +46,16 @@ void bc26_ring_init(bc26_ring *r, uint8_t *buf, size_t cap)
     r->cap = cap;
     r->head = 0;
     r->count = 0;
+    r->discard = 0;
+    r->discard_space = 0;
 }
 
 void bc26_ring_clear(bc26_ring *r)
 {
     r->head = 0;
     r->count = 0;
+    r->discard = 0;
+    r->discard_space = 0;
 }
 
 size_t bc26_ring_free(const bc26_ring *r)
@@ -61,11 +65,25 @@ size_t bc26_ring_free(const bc26_ring *r)
 
 size_t bc26_ring_write(bc26_ring *r, const uint8_t *data, size_t n)
 {
-    size_t room = r->cap - r->count, tail, first;
+    size_t room = r->cap - r->count, tail, first, dropped = 0;
+    if (r->discard && n) {
+        /* while bytes are to be discarded, none are unread: the ring is
+           empty, and what follows them goes in as usual */
+        size_t d = r->discard;
+        if (r->discard_space) {
+            r->discard_space = 0;
+            if (data[0] == SPACE)
+                d++; /* the prompt's space: not one of the skipped bytes */
+        }
+        dropped = d < n ? d : n;
+        r->discard = d - dropped;
+        data += dropped;
+        n -= dropped;
+    }
     if (n > room)
         n = room;
     if (n == 0)
-        return 0;
+        return dropped;
     tail = r->head + r->count;
     if (tail >= r->cap)
         tail -= r->cap;
@@ -76,7 +94,7 @@ size_t bc26_ring_write(bc26_ring *r, const uint8_t *data, size_t n)
     if (n > first)
         memcpy(r->buf, data + first, n - first);
     r->count += n;
-    return n;
+    return dropped + n;
 }
 
 static void ring_skip(bc26_ring *r, size_t n)
@@ -120,6 +138,25 @@ void bc26_tok_configure(bc26_tok *t, int hex_recv, int showlength,
         t->showlength = showlength ? 1 : 0;
     if (push_mask >= 0)
         t->push_mask = (uint8_t)(push_mask & 31);
+}
+
+void bc26_tok_skip(bc26_tok *t, bc26_ring *r, size_t n)
+{
+    size_t k;
+    if (n == 0)
+        return;
+    if (t->s.swallow_space) {
+        /* the space after '>' is the prompt's: the skipped bytes follow it */
+        t->s.swallow_space = 0;
+        if (r->count == 0)
+            r->discard_space = 1; /* decided by the first byte written */
+        else if (r->buf[r->head] == SPACE)
+            ring_skip(r, 1);
+    }
+    k = r->count < n ? r->count : n;
+    if (k)
+        ring_skip(r, k);
+    r->discard += n - k;
 }
 
 /* ---- header recognition --------------------------------------------------- */
@@ -596,4 +633,10 @@ size_t bc26_batch_free(bc26_batch *b, size_t k)
 {
     bc26_batch_sync(b, k);
     return b->ring.cap - b->ring.count;
+}
+
+void bc26_batch_skip(bc26_batch *b, size_t k, size_t n)
+{
+    bc26_batch_drop(b, k);
+    bc26_tok_skip(&b->tok, &b->ring, n);
 }

@@ -32,6 +32,8 @@ typedef struct {
     size_t cap;
     size_t head;    /* index of the oldest unread byte */
     size_t count;   /* unread bytes */
+    size_t discard; /* stream bytes still to drop as they are written */
+    uint32_t discard_space; /* a prompt's space written first goes too */
 } bc26_ring;
 
 /* The tokenizer's position in the stream; copied whole by the batch API. */
@@ -58,7 +60,8 @@ typedef struct {
 void bc26_ring_init(bc26_ring *r, uint8_t *buf, size_t cap);
 void bc26_ring_clear(bc26_ring *r);
 size_t bc26_ring_free(const bc26_ring *r);
-/* Copy as much of data as fits; return how many bytes were taken. */
+/* Copy as much of data as fits; return how many bytes were taken.  Bytes
+ * still to discard are taken first, without being copied (no room needed). */
 size_t bc26_ring_write(bc26_ring *r, const uint8_t *data, size_t n);
 
 void bc26_tok_init(bc26_tok *t);
@@ -67,6 +70,14 @@ void bc26_tok_reset(bc26_tok *t);
 /* A negative argument leaves that setting as it is. */
 void bc26_tok_configure(bc26_tok *t, int hex_recv, int showlength,
                         int push_mask);
+
+/* Skip the next n bytes of the stream without framing them (a data-mode
+ * echo): the unread ones first, the rest as bc26_ring_write() gets them;
+ * calls add up, n = 0 does nothing, r->discard is what is left to drop.
+ * The space of a '> ' prompt just handed out is the prompt's, not one of
+ * the n, even when it is written later.  Framing goes on after them in the
+ * state it was in; bc26_ring_init() and bc26_ring_clear() cancel it. */
+void bc26_tok_skip(bc26_tok *t, bc26_ring *r, size_t n);
 
 /* One step: consume ring bytes until a frame is complete in out (at most
  * out_cap bytes, out_cap >= 64, the same buffer on every call). Returns a
@@ -159,6 +170,9 @@ uint64_t bc26_batch_feed_run(bc26_batch *b, size_t k, const uint8_t *data,
                              size_t n, size_t *took);
 /* bc26_batch_sync(k), then bc26_ring_free(). */
 size_t bc26_batch_free(bc26_batch *b, size_t k);
+/* bc26_batch_drop(k), then bc26_tok_skip(n): the frames read ahead are
+ * read again, after the bytes skipped. */
+void bc26_batch_skip(bc26_batch *b, size_t k, size_t n);
 
 /* cdef-end */
 

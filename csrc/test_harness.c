@@ -9,7 +9,9 @@
  * bc26_tok_next() with random chunk sizes, and through the batch API with
  * random commits, small tables and arenas; both must give the same frames.
  * The frames go to stdout, one a line: "L <remaining> <hex>", "P",
- * "D <remaining> <hex>", after a "case <n>" line.
+ * "D <remaining> <hex>", after a "case <n>" line.  Then each case runs
+ * twice more, with runs of random junk put in the stream and dropped by
+ * bc26_tok_skip() / bc26_batch_skip(): the frames must stay the same.
  *
  * Buffers are malloc'd at their exact sizes so that the address sanitizer
  * sees any access past them. */
@@ -357,6 +359,162 @@ static void run_batch(const test_case *c, text *out)
     free(b.fmt);
 }
 
+/* A run of random junk of random length (up to two rings), malloc'd at its
+ * exact size; *len gets the length. */
+static uint8_t *junk(const test_case *c, size_t *len)
+{
+    size_t i, n = rnd_in(0, 2 * c->capacity);
+    uint8_t *j = malloc(n ? n : 1);
+    if (!j)
+        die("out of memory");
+    for (i = 0; i < n; i++)
+        j[i] = (uint8_t)rnd();
+    *len = n;
+    return j;
+}
+
+/* Junk may go in where the ring is drained (nothing unread) and no
+ * prompt's space is awaited: skipping it leaves the frames as they were. */
+static int junk_fits(const bc26_tok *t, const bc26_ring *r)
+{
+    return r->count == 0 && !t->s.swallow_space && rnd_in(0, 3) == 0;
+}
+
+/* The rest of a junk run, fed after the skip in random chunks: taken whole
+ * and dropped. */
+static void feed_junk(const test_case *c, bc26_batch *b, bc26_ring *r,
+                      const uint8_t *j, size_t pos, size_t len)
+{
+    while (pos < len) {
+        size_t k = rnd_in(1, len - pos < c->chunk_max ? len - pos
+                                                        : c->chunk_max);
+        size_t took = b ? bc26_batch_feed(b, 0, j + pos, k)
+                        : bc26_ring_write(r, j + pos, k);
+        if (took != k)
+            die("skipped bytes not all taken");
+        pos += k;
+        if (r->count)
+            die("skipped bytes went into the ring");
+    }
+    if (r->discard)
+        die("skip count left over");
+}
+
+/* run_step() with junk in the stream, part of it written before the skip
+ * (unread bytes are skipped first), the rest after it. */
+static void run_skip_step(const test_case *c, text *out)
+{
+    uint8_t *buf = malloc(c->capacity), *frame = malloc(c->frame_max);
+    bc26_ring r;
+    bc26_tok t;
+    size_t pos = 0, frames = 0, pin = 0;
+    if (!buf || !frame)
+        die("out of memory");
+    bc26_ring_init(&r, buf, c->capacity);
+    bc26_tok_init(&t);
+    bc26_tok_configure(&t, c->hex, c->showlength, c->mask);
+    for (;;) {
+        int kind;
+        while ((kind = bc26_tok_next(&t, &r, frame, c->frame_max))) {
+            put_frame(out, kind, frame, t.s.length, t.s.remaining);
+            apply_pins(c, &pin, ++frames, &t);
+        }
+        if (pos >= c->len)
+            break;
+        if (junk_fits(&t, &r)) {
+            size_t len, took;
+            uint8_t *j = junk(c, &len);
+            took = bc26_ring_write(&r, j, rnd_in(0, len));
+            bc26_tok_skip(&t, &r, 0); /* nothing */
+            if (r.count != took || r.discard)
+                die("bc26_tok_skip(0) did something");
+            bc26_tok_skip(&t, &r, len);
+            if (r.count || r.discard != len - took)
+                die("unread bytes not skipped first");
+            feed_junk(c, NULL, &r, j, took, len);
+            free(j);
+        }
+        pos += bc26_ring_write(&r, c->data + pos, chunk(c, pos));
+    }
+    free(buf);
+    free(frame);
+}
+
+/* The same through the batch API: the junk written before the skip is
+ * tokenized ahead (bc26_batch_feed_run()), and the skip drops what that
+ * batch read, nothing of which was handed out. */
+static void run_skip_batch(const test_case *c, text *out)
+{
+    size_t tcap = rnd_in(1, 9);
+    size_t arena_cap = c->capacity + 2 * c->frame_max + 1;
+    size_t fmt_cap = BC26_FMT_ENTRY * (tcap + 1);
+    uint8_t *buf = malloc(c->capacity);
+    bc26_batch b;
+    size_t pos = 0, frames = 0, pin = 0;
+    memset(&b, 0, sizeof b);
+    b.frame_max = c->frame_max;
+    b.cap = tcap;
+    b.kind = malloc(tcap + 1);
+    b.remaining = malloc((tcap + 1) * sizeof *b.remaining);
+    b.end = malloc((tcap + 1) * sizeof *b.end);
+    b.consumed = malloc((tcap + 1) * sizeof *b.consumed);
+    b.after = malloc((tcap + 1) * sizeof *b.after);
+    b.arena = malloc(arena_cap);
+    b.arena_cap = arena_cap;
+    b.fmt = malloc(fmt_cap);
+    b.fmt_cap = fmt_cap;
+    if (!buf || !b.kind || !b.remaining || !b.end || !b.consumed ||
+        !b.after || !b.arena || !b.fmt)
+        die("out of memory");
+    bc26_ring_init(&b.ring, buf, c->capacity);
+    bc26_tok_init(&b.tok);
+    bc26_tok_configure(&b.tok, c->hex, c->showlength, c->mask);
+    bc26_batch_clear(&b);
+    for (;;) {
+        uint64_t word = bc26_batch_run(&b);
+        size_t m = (size_t)(word & BC26_RUN_ENTRIES), at = 0, i;
+        int again = 0;
+        for (i = 0; i < b.n && m; i++) {
+            const uint8_t *f;
+            size_t len;
+            f = batch_frame(&b, i, &at, &len);
+            put_frame(out, b.kind[i], f, len, b.remaining[i]);
+            frames++;
+            if (apply_pins(c, &pin, frames, &b.tok)) {
+                bc26_batch_drop(&b, i + 1);
+                again = 1;
+                break;
+            }
+        }
+        if (again || (m && !(word & BC26_RUN_NONE)))
+            continue; /* read again, or the table was full */
+        bc26_batch_sync(&b, m ? m : 1); /* all of it, its NONE too */
+        if (pos >= c->len)
+            break;
+        if (junk_fits(&b.tok, &b.ring)) {
+            size_t len, took = 0;
+            uint8_t *j = junk(c, &len);
+            size_t before = rnd_in(0, len);
+            if (before)
+                bc26_batch_feed_run(&b, 0, j, before, &took);
+            bc26_batch_skip(&b, 0, len);
+            if (b.ring.count || b.ring.discard != len - took || b.live)
+                die("batch skip left unread bytes or a batch");
+            feed_junk(c, &b, &b.ring, j, took, len);
+            free(j);
+        }
+        pos += bc26_batch_feed(&b, 0, c->data + pos, chunk(c, pos));
+    }
+    free(buf);
+    free(b.kind);
+    free(b.remaining);
+    free(b.end);
+    free(b.consumed);
+    free(b.after);
+    free(b.arena);
+    free(b.fmt);
+}
+
 int main(int argc, char **argv)
 {
     FILE *f;
@@ -375,6 +533,19 @@ int main(int argc, char **argv)
         run_batch(&c, &b);
         if (a.len != b.len || (a.len && memcmp(a.p, b.p, a.len) != 0)) {
             fprintf(stderr, "harness: case %lu: batch frames differ\n", n);
+            return 1;
+        }
+        b.len = 0;
+        run_skip_step(&c, &b);
+        if (a.len != b.len || (a.len && memcmp(a.p, b.p, a.len) != 0)) {
+            fprintf(stderr, "harness: case %lu: skipping changed frames\n", n);
+            return 1;
+        }
+        b.len = 0;
+        run_skip_batch(&c, &b);
+        if (a.len != b.len || (a.len && memcmp(a.p, b.p, a.len) != 0)) {
+            fprintf(stderr, "harness: case %lu: batch skip changed frames\n",
+                    n);
             return 1;
         }
         printf("case %lu\n", n);

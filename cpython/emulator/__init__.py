@@ -63,7 +63,7 @@ Attributes and methods
         mute(), unmute()                     stop / resume answering
         clear()
 
-Behaviour where the manual is silent (besides WIRE.md's decisions)
+Behaviour where the manual is silent (besides those in docs/decisions.md)
     - input before RDY or while muted is lost; input typed while a command
       runs waits, and is echoed when its turn comes
     - a failed AT+QIOPEN keeps its connectID (state 0) until AT+QICLOSE; an id

@@ -1,5 +1,5 @@
 """One socket service (connectID 0-4): a real socket, its receive nodes, its
-counters, and the receive URCs in the layouts of WIRE.md.
+counters, and the receive URCs in the layouts of docs/wire.md.
 """
 import array
 import collections

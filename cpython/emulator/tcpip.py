@@ -1,7 +1,7 @@
 """Socket commands of the manual: AT+QIOPEN, +QICLOSE, +QISTATE, +QISEND,
 +QISENDEX, +QIRD, +QISWTMD, +QICFG, +QIGETERROR.
 
-Decisions where the manual is silent (see WIRE.md and the package docs):
+Decisions where the manual is silent (see docs/decisions.md and the package docs):
 an id that is in use -> ERROR, <err> 563; a send, read or switch on an id
 without a socket -> ERROR, <err> 567; after a failed open the id stays in
 use (state 0) until AT+QICLOSE, as note 3 of 2.1.1 demands.

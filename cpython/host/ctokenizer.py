@@ -33,6 +33,9 @@ observable behaviour is kept exactly:
 - configure() with a new setting drops the frames not yet handed out (and
   any line read ahead) and tokenizes them again under the new setting, as
   the Python twin would have read them only after the change.
+- skip() drops the frames not yet handed out in the same way, then drops
+  the bytes it skips (the unread ones in the C ring at once, later ones as
+  they are fed) and tokenizes what follows them.
 
 Settings are changed with configure(); the hex_recv, showlength and
 push_mask setters here call it (the Python twin's are plain attributes).
@@ -166,6 +169,27 @@ class Tokenizer:
         self._showlength = s
         self._push_mask = p
         lib.bc26_tok_configure(ffi.addressof(self._b, "tok"), h, s, p)
+
+    def skip(self, n):
+        """Discard the next n bytes of the stream without framing them (a
+        data-mode echo): the bytes fed but not framed yet first, then the
+        next ones fed.  The space of a '> ' prompt just handed out is the
+        prompt's, not one of the n, even when it is fed later.  Framing
+        goes on after them as it stood."""
+        if not isinstance(n, int):
+            raise TypeError("skip() takes an int")
+        if n < 0:
+            raise ValueError("skip() takes a count >= 0")
+        if n == 0:
+            return
+        # frames read ahead may lie in the bytes skipped: read them again
+        lib.bc26_batch_skip(self._b, self._handed_out(), n)
+        self._forget()
+
+    @property
+    def skipping(self):
+        """Bytes skip() still discards from what is fed next."""
+        return self._b.ring.discard
 
     @property
     def hex_recv(self):

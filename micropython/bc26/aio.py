@@ -27,7 +27,8 @@ except ImportError:  # older MicroPython
 from .modem import Modem as _BlockingModem
 from .operations import bind_api
 from .aiosocket import (Socket, StreamReader, StreamWriter,  # noqa: F401
-                        open_connection, SOCK_STREAM, SOCK_DGRAM)
+                        open_connection, SOCK_STREAM, SOCK_DGRAM,
+                        AF_INET, AF_INET6)
 
 _wait_for_ms = getattr(asyncio, "wait_for_ms", None)  # MicroPython
 _NAP_MS = 5  # UARTs that cannot be waited on are read this often

@@ -31,21 +31,29 @@ from .state import BUFFER
 
 SOCK_STREAM = 1
 SOCK_DGRAM = 2
+AF_INET = 2
+AF_INET6 = 10
 _ENOTCONN = 107
+_EISCONN = 106
 
 
 class Socket:
     """One socket of the module, for bc26.aio.Modem."""
 
-    def __init__(self, modem, type=SOCK_STREAM, access_mode=BUFFER):
+    def __init__(self, modem, type=SOCK_STREAM, access_mode=BUFFER,
+                 family=AF_INET):
         if type not in (SOCK_STREAM, SOCK_DGRAM):
             raise ValueError("type must be SOCK_STREAM or SOCK_DGRAM")
+        if family not in (AF_INET, AF_INET6):
+            raise ValueError("family must be AF_INET or AF_INET6")
         self._modem = modem
         self.type = type
+        self.family = family
         self.access_mode = access_mode
         self._id = -1
         self._timeout_ms = None
         self._peer = None
+        self._host = None
 
     @property
     def connect_id(self):
@@ -56,6 +64,7 @@ class Socket:
         self._timeout_ms = timeout_ms(value)
 
     def setblocking(self, flag):
+        """True: wait without limit; False: never wait."""
         self.settimeout(None if flag else 0)
 
     def _cid(self):
@@ -65,12 +74,13 @@ class Socket:
 
     async def connect(self, address):
         """Open the connection (TCP) or fix the peer (UDP); a name is
-        resolved by the module first."""
-        host, port = address
+        resolved by the module first.  AF_INET6: an IPv6 address string."""
+        host, port = address[0], address[1]
         if self._id >= 0:
-            raise OSError(106, "already connected")  # EISCONN
+            raise OSError(_EISCONN, "already connected")
         modem = self._modem
-        ips = await modem.resolve(host)
+        ipv6 = self.family == AF_INET6
+        ips = [host] if ipv6 else await modem.resolve(host)
         if not ips:
             raise OSError(-2, "no address for %r" % (host,))  # EAI_NONAME
         timeout = 60 if self._timeout_ms is None else max(self._timeout_ms / 1000, 1)
@@ -83,9 +93,11 @@ class Socket:
             cid = modem.free_socket()
             await modem.open_socket(cid, "TCP" if self.type == SOCK_STREAM
                                     else "UDP", ips[0], port, 0,
-                                    self.access_mode, timeout)
+                                    self.access_mode, timeout,
+                                    1 if ipv6 else None)
         self._id = cid
         self._peer = (ips[0], port)
+        self._host = host  # as given: a name sendto() may repeat
 
     async def send(self, data):
         """Send all of data (binary-safe); returns len(data)."""
@@ -99,12 +111,28 @@ class Socket:
         return await self._modem.recv_into(self._cid(), buf, nbytes,
                                            self._timeout_ms)
 
+    async def sendto(self, data, address):
+        """UDP: the first sendto connects to address; another address than
+        that one is refused (OSError EISCONN), as bc26.SocketPool does."""
+        if self._id < 0:
+            await self.connect(address)
+        elif address[0] not in (self._peer[0], self._host) or \
+                address[1] != self._peer[1]:
+            raise OSError(_EISCONN, "connected to %s:%d" % self._peer)
+        return await self.send(data)
+
+    async def recvfrom(self, bufsize):
+        """(one datagram, (host, port) of the sender)."""
+        return (await self.recv(bufsize)), self._peer
+
     async def recv(self, bufsize):
+        """Up to bufsize bytes (UDP: one datagram); b"" at end of stream."""
         buf = bytearray(bufsize)
         n = await self.recv_into(buf)
         return bytes(buf[:n])
 
     async def close(self):
+        """Give the module's socket back (AT+QICLOSE)."""
         if self._id >= 0:
             cid = self._id
             self._id = -1

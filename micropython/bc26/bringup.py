@@ -76,7 +76,13 @@ def start(modem, timeout=90, power=None):
     # life and its bring-up (boot junk, RDY, +CPIN, +IP), all acted on --
     # are not kept for poll(), where they would hold RAM for nothing.
     proto.urcs.clear()
-    modem._last_urc = modem._urcs_tail = None
-    modem._urcs_len = 0
+    # back to the class defaults, setting only what differs (an instance
+    # attribute is a table entry: RAM on a board)
+    if modem._last_urc is not None:
+        modem._last_urc = None
+    if modem._urcs_tail is not None:
+        modem._urcs_tail = None
+    if modem._urcs_len:
+        modem._urcs_len = 0
     modem.ip = proto.ip
     return modem.ip

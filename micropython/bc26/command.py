@@ -79,6 +79,8 @@ class Command:
     result_ms: deadline of the result part (0: the table's default).
     """
 
+    variable = False  # AT+QISEND=<id>: its payload ends in Ctrl-Z
+
     def __init__(self, wire, connect_id=-1, prompt=False, result_ms=0,
                  reply_ms=REPLY_MS):
         self.wire = wire

@@ -95,6 +95,7 @@ class Modem(Operations):
         return cls(open_uart(url, baudrate), **kw)
 
     def close(self):
+        """Close the UART (the module's sockets stay as they are)."""
         close = getattr(self.uart, "close", None)
         if close:
             close()
@@ -117,6 +118,7 @@ class Modem(Operations):
         return n
 
     def now_ms(self):
+        """The driver's clock, in ms (deadlines are kept in it)."""
         return _ticks_diff(_ticks_ms(), self._t0)
 
     def _rebase(self):
@@ -196,8 +198,11 @@ class Modem(Operations):
         self._step()  # a reboot or a stall is seen before the line goes
         if not self._is_ready():
             self._run(self._ready())
-        cmd = self._send_begin(connect_id, data, n)
-        while not self._send_step(cmd):
+        if n <= self.small_send:
+            cmd = self._small_begin(connect_id, data, n)
+        else:
+            cmd = self._send_begin(connect_id, data, n)
+        while not self._advance(cmd):
             self._pump(cmd.wait)
         if not self._send_done(cmd, n):
             self._run(self._send_failed(cmd, n))

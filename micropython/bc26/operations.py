@@ -22,7 +22,6 @@ from .checks import _is_ipv4
 from .command import Command, DONE, FAILED, TIMED_OUT, PROMPTED
 from .errors import ModemError
 from .state import Protocol, BUFFER, INITIAL
-from .rxbuf import RxBuffer
 
 try:
     import errno
@@ -30,15 +29,18 @@ try:
     EAGAIN = errno.EAGAIN
     ECONNRESET = errno.ECONNRESET
     ENOBUFS = errno.ENOBUFS
+    EMSGSIZE = getattr(errno, "EMSGSIZE", 90)  # not in MicroPython's
 except (ImportError, AttributeError):
     ETIMEDOUT = 110
     EAGAIN = 11
     ECONNRESET = 104
     ENOBUFS = 105
+    EMSGSIZE = 90
 
 _DNS_TIMEOUT_MS = 60000
 PROBE = b"AT+CMEE?\r"  # commands.cmee_read(): the resynchronising probe
 _LAND_MIN = 64  # recv_into() buffers this big take an AT+QIRD in place
+_HEX = b"0123456789abcdef"
 
 
 try:
@@ -146,6 +148,9 @@ class _Lines:
 class _Recv:
     """The record of the recv_into() in progress (one per modem)."""
 
+    got = 0  # UDP: bytes of the datagram landed so far (a class default:
+    #          TCP never sets it, and an entry costs RAM on a board)
+
     def __init__(self):
         self.cid = 0
         self.buf = None          # the caller's buffer, dropped when done
@@ -168,6 +173,13 @@ class Operations:
     # whose calls overlap (bc26.aio: several tasks) gives each its own
     _reuse_records = True
     send_ms = 10000  # from the payload to SEND OK
+    # Sends of up to this many bytes go in one exchange,
+    # AT+QISENDEX=<id>,<n>,<hex>: twice the bytes, but no wait for the '>'
+    # prompt.  At 115200 baud a hex digit more costs 87 us and the prompt's
+    # turnaround about as much as 28 of them (BENCHMARKS.md: section 4), so
+    # 24; a module slower at its prompt gains from more.  0: every send in
+    # data mode; at most 512.
+    small_send = 24
     # defaults of state set later, as class attributes (an instance's
     # attribute table then holds only what was set: RAM on a board)
     ip = None
@@ -179,6 +191,10 @@ class Operations:
     _urcs_len = 0         # when last looked at
     _rx_total = 0         # bytes fed to the protocol (by the shell)
     _rx_last = -1         # the last of them
+    _hexline = None       # the small sends' line, made on first use
+    # the <err> of the user's last failed operation when the driver's own
+    # clean-up command has since reset the module's (last_error() says it)
+    _owed_error = None
 
     def _init_ops(self, tokenizer, rx_capacity, rx_limit):
         if rx_limit < rx_capacity:
@@ -194,26 +210,11 @@ class Operations:
     # -- keeping the byte stream moving --------------------------------------
 
     def _unstall(self):
-        """A direct-push socket's receive buffer is full and the byte stream
-        stands still behind its payload, while the driver waits for the
-        module (the reply may be queued behind it).  The module pushes with
-        no flow control: let the buffer grow, up to rx_limit; past that the
-        payload is counted lost (recv_into() reports it) and the stream
-        goes on."""
-        proto = self.proto
-        if proto._held is None:  # no payload held back by a full buffer
-            return
-        slot = proto._sink
-        if slot is None:
-            return
-        rx = slot.rx
-        if rx is not None and rx.cap < self.rx_limit:
-            bigger = RxBuffer(min(rx.cap * 2, self.rx_limit))
-            bigger.write(rx.peek())
-            slot.rx = bigger
-        else:
-            proto.drop_held()
-        proto.resume(self.now_ms())
+        """A direct-push payload stands held back by a full buffer while
+        the driver waits for the module: see recovery.unstall."""
+        if self.proto._held is not None and self.proto._sink is not None:
+            from .recovery import unstall
+            unstall(self)
 
     def _step(self):
         """After each wait: keep the byte stream moving, notice a reboot."""
@@ -224,53 +225,14 @@ class Operations:
             self._look_at_urcs()
 
     def _look_at_urcs(self):
-        """The unclaimed events since last time: RDY means a reboot; a line
-        nobody understands may be a mangled "recv" URC -- the module says
-        that only once until its buffer is drained, so read to be sure."""
-        urcs = self.proto.urcs
-        rebooted = False
-        garbled = False
-        newest = None
-        for i in range(len(urcs) - 1, -1, -1):
-            e = urcs[i]
-            if e is self._last_urc:
-                break
-            if newest is None and e.FIELDS:
-                newest = e  # field-less events are shared objects
-            t = e.kind
-            if t is ev.Text:
-                if e.line == "RDY":
-                    rebooted = True
-                else:
-                    garbled = True
-            elif t is ev.Info and (e.name == "QIURC" or "recv" in e.text):
-                garbled = True
-        if newest is not None:
-            self._last_urc = newest
-        self._urcs_tail = urcs[-1] if urcs else None
-        self._urcs_len = len(urcs)
-        if self.ip is None:
+        """New unclaimed events: a reboot, or a mangled "recv" URC?"""
+        if self.ip is None:  # not started (or starting): nothing to act on
+            urcs = self.proto.urcs
+            self._urcs_tail = urcs[-1] if urcs else None
+            self._urcs_len = len(urcs)
             return
-        if rebooted:
-            self._rebooted()
-        if garbled:
-            for slot in self.proto.sockets:
-                if slot.state != INITIAL and slot.access_mode == BUFFER:
-                    slot.module_data = True
-
-    def _rebooted(self):
-        """RDY after start(): the module restarted.  Its sockets, buffers
-        and half-done commands are gone; so is everything owed by it."""
-        proto = self.proto
-        open_ones = [s for s in proto.sockets if s.state != INITIAL]
-        proto.reset_after_reboot()
-        for s in open_ones:
-            s.restarted = True  # told to the socket's next call
-        proto.abandon(FAILED, 550)
-        self._desync = False
-        self._probes = 0
-        self.ip = None
-        raise _restarted()
+        from .recovery import look_at_urcs
+        look_at_urcs(self)
 
     def _expire(self):
         """Time out what is due; an unanswered command desynchronises."""
@@ -333,6 +295,10 @@ class Operations:
                     return False
             if cmd.status == PROMPTED or blind:
                 self._write(cmd.payload)
+                if self.proto.echomode:
+                    # the module echoes the data back: skipped by count,
+                    # never parsed (it may hold any reply or URC)
+                    self.proto.tok.skip(len(cmd.payload) - cmd.variable)
                 self.proto.data_written(cmd, self.now_ms())
             cmd.phase = 1
             cmd.payload = None
@@ -348,25 +314,30 @@ class Operations:
                 r.wait = cmd.wait
                 return False
             r.reading = None
-            got = 0
+            got = r.got
             if proto._land is r.buf:  # this read landed in the caller's buffer
                 got = proto.landed
                 proto.land(0, None, 0)
-            if got:  # even if the read then timed out: these are the caller's
+            if slot.node_left and cmd.status == DONE:
+                r.got = got  # a datagram goes on: read the rest (below)
+            elif got:  # even if the read then timed out: these are the caller's
                 r.result = got
                 return True
-            self._check(cmd)
+            else:
+                self._check(cmd)
         elif slot.rx is None or not slot.rx.count:
             self._step()  # (with data at hand: not first, it would grow rx)
         while True:
             rx = slot.rx
-            if rx is not None and rx.count:
+            if rx is not None and rx.count and not slot.udp:
                 r.result = rx.readinto(r.buf, r.nbytes)
                 if rx.count == 0 and rx.cap > slot.rx_capacity:
                     slot.rx = None  # grown while nobody read: shrink back
                     slot.set_mode(slot.access_mode)
                 if proto._pending or proto._held is not None:
                     proto.resume(self.now_ms())
+                return True
+            if rx is not None and rx.count and self._dgram_into(slot, r):
                 return True
             if slot.lost:
                 lost = slot.lost
@@ -385,7 +356,7 @@ class Operations:
                             else timed_out()
                     r.wait = r.deadline
                     return False
-                r.reading = self._read_begin(slot, r.buf, r.nbytes)
+                r.reading = self._read_begin(slot, r.buf, r.nbytes, r.got)
                 r.wait = r.reading.deadline
                 return False
             if slot.restarted:
@@ -404,6 +375,20 @@ class Operations:
             r.wait = r.deadline
             return False
 
+    def _dgram_into(self, slot, r):
+        """UDP: the oldest whole datagram kept, into r.buf -- cut to its
+        size like a BSD socket, the rest of that datagram dropped."""
+        proto = self.proto
+        size = slot.next_dgram(proto._sink is slot)
+        if not size:
+            return False  # still arriving
+        rx = slot.rx
+        r.result = rx.readinto(r.buf, size if size < r.nbytes else r.nbytes)
+        rx.skip(size - r.result)
+        if proto._pending or proto._held is not None:
+            proto.resume(self.now_ms())
+        return True
+
     # -- the data path's commands ---------------------------------------------
 
     def _recv_end(self, r):
@@ -418,7 +403,12 @@ class Operations:
             buf = proto._land
             proto.land(0, None, 0)
             if got:
-                slot.store().put(buf, 0, got)
+                kept = slot.store().put(buf, 0, got)
+                if slot.udp:  # the datagram's first part; the rest follows
+                    if proto._sink is slot:
+                        slot.arriving += kept
+                    else:
+                        slot.kept_dgram(kept)
         r.reading = None
         r.buf = None
 
@@ -433,10 +423,41 @@ class Operations:
         self._write(self.proto.submit(cmd, self.now_ms()))
         return cmd
 
-    def _read_begin(self, slot, buf, nbytes):
+    def _small_begin(self, connect_id, data, n):
+        """Put AT+QISENDEX=<id>,<n>,<hex> for a small send on the (ready)
+        wire, its digits written into one line kept for it."""
+        buf = self._hexline
+        if buf is None or len(buf) < 18 + 2 * n:
+            buf = self._hexline = bytearray(b"AT+QISENDEX=0," +
+                                            bytes(4 + 2 * self.small_send))
+        buf[12] = 48 + connect_id
+        j = _put_digits(buf, 14, n)
+        buf[j] = 44
+        j += 1
+        for i in range(n):  # (no range object is made on MicroPython)
+            c = data[i]
+            buf[j] = _HEX[c >> 4]
+            buf[j + 1] = _HEX[c & 15]
+            j += 2
+        buf[j] = 13
+        cmd = self._record()
+        wire = memoryview(buf)[:j + 1]  # a line length of its own each time
+        if cmd is not self._rec:
+            wire = bytes(wire)
+        cmd.rearm(wire, "QISENDEX", connect_id, False, "send", self.reply_ms,
+                  self.send_ms)
+        self._write(self.proto.submit(cmd, self.now_ms()))
+        return cmd
+
+    def _read_begin(self, slot, buf, nbytes, start=0):
         """AT+QIRD for a buffer-mode socket: straight into buf when it is
-        big enough, else into the socket's receive buffer."""
-        if nbytes >= _LAND_MIN:
+        big enough (UDP: always, at buf[start:]), else into the socket's
+        receive buffer."""
+        if slot.udp:
+            # as much as one read gives: what buf cannot hold is dropped
+            n = C.MAX_READ
+            self.proto.land(slot.connect_id, buf, nbytes, start)
+        elif nbytes >= _LAND_MIN:
             n = nbytes
             self.proto.land(slot.connect_id, buf, nbytes)
         else:
@@ -452,6 +473,8 @@ class Operations:
     def _record(self):
         """The reused record, or a new one while the old is still held (an
         abandoned exchange the protocol may yet answer)."""
+        if self._owed_error is not None:
+            self._owed_error = None  # a data-path command goes out
         rec = self._rec
         proto = self.proto
         if not self._reuse_records or proto.wire is rec or rec in proto.awaiting:
@@ -465,12 +488,19 @@ class Operations:
 
     def _send_check(self, connect_id, data):
         """send()'s argument checks; returns the byte count."""
-        if self.proto.sockets[_cid(connect_id)].restarted:
+        slot = self.proto.sockets[_cid(connect_id)]
+        if slot.restarted:
             raise _restarted()
         t = type(data)
         if t is not bytes and t is not bytearray and t is not memoryview:
             data = memoryview(data)  # TypeError for what is no buffer
-        return len(data)
+        n = len(data)
+        if slot.udp and n > (C.MAX_HEX_DATA_MODE if self.proto.send_hex
+                             else C.MAX_DATA_MODE):
+            # one send is one datagram: never split it into several
+            raise OSError(EMSGSIZE, "a datagram of %d bytes is more than "
+                          "one send carries" % n)
+        return n
 
     def _send_done(self, cmd, n):
         """True if the send went out; else the shell runs _send_failed."""
@@ -505,6 +535,8 @@ class Operations:
         r.reading = None
         r.need_ready = False
         r.result = 0
+        if r.got:
+            r.got = 0
         return r
 
     # -- generators: waiting, resynchronising, whole commands -----------------
@@ -552,48 +584,10 @@ class Operations:
         self._write(self.proto.submit(cmd, self.now_ms()))
 
     def _resync(self):
-        """A command went unanswered, so its reply may still be on its way,
-        and the next command must not take it for its own (all OKs look
-        alike).  Ask something only one answer contains: AT+CMEE? says
-        +CMEE: <n> before its final result, and the probe takes no final
-        result before such a line (Command.needs_line): the ones before it
-        are owed by earlier commands.  The module answers in order, so once
-        the probe's answer is in, nothing older can come."""
-        self._resyncing = True
-        try:
-            yield from self._resync_probes()
-        finally:
-            self._resyncing = False
-
-    def _resync_probes(self):
-        proto = self.proto
-        probe = self._probe()
-        self._write(proto.submit(probe, self.now_ms()))
-        self._probes += 1
-        answered = False
-        while True:
-            yield from self._finish(probe)
-            if probe.status == TIMED_OUT:
-                if answered:
-                    break  # the older probes were never heard (a mute module)
-                raise timed_out("no answer from the module")
-            answered = True
-            self._probes -= 1
-            if self._probes <= 0:
-                break
-            # an older probe's answer, late: wait for the newer one too,
-            # writing nothing (it is still on its way through the module)
-            probe = self._probe()
-            proto.submit(probe, self.now_ms())
-        if proto.wire is probe:
-            proto.abandon()
-        self._probes = 0
-        self._desync = False
-
-    def _probe(self):
-        probe = Command(PROBE, reply_ms=self.reply_ms)
-        probe.needs_line = True
-        return probe
+        """Generator: make sure no late answer is taken for the next
+        command's (recovery.resync)."""
+        from .recovery import resync
+        return resync(self)
 
     def _finish(self, cmd):
         """Generator: step cmd to its end."""
@@ -606,6 +600,8 @@ class Operations:
         cmd = Command(wire, connect_id, result_ms=result_ms,
                       reply_ms=reply_ms or self.reply_ms)
         yield from self._submit(cmd)
+        if self._owed_error is not None:
+            self._owed_error = None  # the module's last error is this one's
         yield from self._finish(cmd)
         if raise_error:
             self._check(cmd)
@@ -620,15 +616,23 @@ class Operations:
     # -- bring-up ----------------------------------------------------------
 
     def _op_start(self, timeout=90, power=None):
-        """Synchronise, echo off, numeric errors, SIM, registration, IP
-        (bringup.py, loaded for the call); power: see bringup.start."""
+        """Bring the module up and return its IP address: synchronise (AT),
+        echo off, numeric errors, the data settings the driver relies on,
+        SIM, network registration and the PDP address, within timeout
+        seconds.  power: a bc26.power.Power, whose PWRKEY is pressed once
+        when the module says nothing at all.  Raises NotReady."""
+        # (bringup.py, loaded for the call)
         from . import bringup
         try:
             return (yield from bringup.start(self, timeout, power))
         finally:
             _drop("bringup")
+            _drop("recovery")  # the boot's lost ATs resynchronise: common
 
     def _op_resolve(self, host):
+        """The IPv4 addresses of host, as strings, by the module's DNS
+        (AT+QIDNSGIP); an address literal is given back as it is.
+        ModemError 565 when the name has none."""
         if isinstance(host, str) and _is_ipv4(host.encode()):
             return [host]
         cmd = yield from self._cmd(C.qidnsgip(host), result_ms=_DNS_TIMEOUT_MS)
@@ -637,25 +641,48 @@ class Operations:
     # -- sockets -------------------------------------------------------------
 
     def free_socket(self):
+        """The lowest connect id (0-4) the driver knows to be free."""
         for s in self.proto.sockets:
             if s.state == INITIAL and not s.remote_closed:
                 return s.connect_id
         raise OSError(23, "all five sockets are in use")  # ENFILE
 
     def _op_open_socket(self, connect_id, service, host, port, local_port=0,
-                        access_mode=BUFFER, timeout=60):
-        wire = C.qiopen(connect_id, service, host, port, local_port, access_mode)
+                        access_mode=BUFFER, timeout=60, protocol_type=None):
+        """Open a TCP or UDP socket on connect_id (0-4) to host (a name, an
+        IPv4 or, with protocol_type 1, an IPv6 address as a string) and
+        port; returns when the module reports it connected (+QIOPEN), or
+        raises ModemError with its <err>.  local_port 0 lets the module
+        pick; access_mode BUFFER (0: the module keeps received data until
+        recv_into asks) or DIRECT_PUSH (1: it sends it at once); timeout in
+        seconds.  An id already in use is refused (ModemError 563) and the
+        socket on it is left as it was."""
+        wire = C.qiopen(connect_id, service, host, port, local_port,
+                        access_mode, 1, protocol_type)
         _seconds("timeout", timeout)
-        self.proto.sockets[connect_id].forget_sends()
+        slot = self.proto.sockets[connect_id]
+        if slot.state != INITIAL or slot.remote_closed:
+            raise ModemError(563)  # before any byte: the live one is kept
+        slot.forget_sends()
         cmd = yield from self._cmd(wire, connect_id, int(timeout * 1000),
                                    raise_error=False)
-        if cmd.status != DONE:
+        if cmd.status == DONE:
+            return
+        if cmd.error == 563:
+            # a socket the driver did not know of (opened before it
+            # started): learn it from the module, never close it
+            yield from self._cmd(C.qistate(1, connect_id), raise_error=False)
+        else:
             # manual: after a failed open, AT+QICLOSE frees the socket
             yield from self._cmd(C.qiclose(connect_id), connect_id,
                                  raise_error=False)
-            self._check(cmd)
+        if cmd.error is not None and cmd.error > 0:
+            self._owed_error = cmd.error  # the clean-up reset the module's
+        self._check(cmd)
 
     def _op_close_socket(self, connect_id):
+        """Close the socket on connect_id (AT+QICLOSE, until CLOSE OK);
+        data not yet read is gone."""
         _cid(connect_id)
         cmd = yield from self._cmd(C.qiclose(connect_id), connect_id,
                                    raise_error=False)
@@ -667,9 +694,13 @@ class Operations:
             self._check(cmd)
 
     def _op_set_access_mode(self, connect_id, mode):
+        """Switch an open socket between BUFFER (0) and DIRECT_PUSH (1)
+        (AT+QISWTMD)."""
         yield from self._cmd(C.qiswtmd(connect_id, mode))
 
     def _op_counters(self, connect_id):
+        """(sent, acked, nacked): the bytes the module sent on the socket,
+        those the peer acknowledged and those not yet (AT+QISEND=<id>,0)."""
         cmd = yield from self._cmd(C.qisend_query(connect_id))
         for e in cmd.lines:
             if e.kind is ev.SendCounters:
@@ -677,9 +708,13 @@ class Operations:
         return (0, 0, 0)
 
     def _op_send(self, connect_id, data):
-        """Generator: send all of data, binary-safe, one data-mode
-        exchange per chunk (the asyncio shell, and the blocking one for
-        what its fast path does not take: hex format, long data)."""
+        """Send all of data (any bytes); returns len(data).  Up to
+        small_send bytes go in one line (AT+QISENDEX), more in data mode,
+        1460 bytes (730 in hex send format) per exchange; on a UDP socket
+        one send is one datagram, and one larger than that is refused
+        (OSError EMSGSIZE).  SEND FAIL raises ModemError."""
+        # (the asyncio shell, and the blocking one for what its fast path
+        # does not take: hex format, long data)
         total = self._send_check(connect_id, data)
         mv = memoryview(data)
         hexmode = self.proto.send_hex
@@ -692,7 +727,10 @@ class Operations:
             if hexmode:
                 C.qisend_fixed(connect_id, n, True)  # the checks
                 chunk = C.hex_payload(chunk)
-            cmd = self._send_begin(connect_id, chunk, n)
+            if n <= self.small_send and not hexmode:
+                cmd = self._small_begin(connect_id, chunk, n)
+            else:
+                cmd = self._send_begin(connect_id, chunk, n)
             yield from self._finish(cmd)
             if not self._send_done(cmd, n):
                 yield from self._send_failed(cmd, n)
@@ -700,29 +738,16 @@ class Operations:
         return total
 
     def _send_failed(self, cmd, n):
-        """Generator: the send did not end in SEND OK.  A lost SEND OK (or
-        the OK before it) is reconciled with the module's own <sent>
-        counter; anything else raises."""
-        cid = cmd.connect_id
-        if cmd.status == TIMED_OUT:
-            try:
-                sent = (yield from self._op_counters(cid))[0]
-            except OSError:
-                self._check(cmd)
-            slot = self.proto.sockets[cid]
-            before = slot.sent
-            slot.sent = sent
-            if sent >= before + n:
-                return
-            self._check(cmd)
-        for e in cmd.results:
-            if e.kind is ev.SendFail:
-                raise ModemError(-1, "SEND FAIL: nothing was sent")
-        self._check(cmd)
+        """Generator: a send that did not end in SEND OK (recovery)."""
+        from .recovery import send_failed
+        return send_failed(self, cmd, n)
 
     def _op_recv_into(self, connect_id, buf, nbytes=0, timeout_ms=None):
-        """Generator: fill buf with what has arrived; 0 at EOF; raise on
-        timeout (the asyncio shell; the blocking one steps directly)."""
+        """Fill buf with what has arrived (at most nbytes; 0: len(buf));
+        returns the count, 0 at end of stream.  On a UDP socket: one
+        datagram, cut to the buffer.  OSError ETIMEDOUT after timeout_ms
+        (None: wait forever), EAGAIN with 0 and nothing there."""
+        # (the asyncio shell; the blocking one steps directly)
         r = self._recv_begin(connect_id, buf, nbytes, timeout_ms)
         try:
             while not self._recv_step(r):
@@ -735,19 +760,11 @@ class Operations:
         finally:
             self._recv_end(r)
 
-    def _may_reconcile(self, slot, now):
-        """After a long fruitless wait, ask the module for buffered data in
-        case a "recv" URC was lost -- at most every 30 s, so an idle
-        application still causes (almost) no AT traffic."""
-        if slot.access_mode != BUFFER:
-            return False
-        last = slot.reconciled_ms
-        if last is not None and now - last < 30000:
-            return False
-        slot.reconciled_ms = now
-        slot.module_data = True
-        return True
 
+    def _may_reconcile(self, slot, now):
+        """Ask the module for data after a long fruitless wait (recovery)."""
+        from .recovery import may_reconcile
+        return may_reconcile(self, slot, now)
 
 # The public operations; each shell turns _op_<name> into a method <name>.
 # The blocking shell has its own send and recv_into (the data path).
@@ -756,8 +773,9 @@ API = ("start", "resolve", "set_access_mode", "open_socket", "close_socket",
 
 # Loaded on first use from services.py: a board that needs only sockets
 # carries only sockets.
-SERVICES = ("set_dns", "get_dns", "ping", "ntp", "sockets", "last_error",
-            "configure", "command")
+SERVICES = ("set_dns", "get_dns", "ping", "ntp", "sockets", "socket_state",
+            "last_error", "configure", "command", "send_text", "send_hex",
+            "send_variable")
 
 
 def _service(name):
@@ -767,11 +785,36 @@ def _service(name):
     return op
 
 
+def _describe(method, op, name):
+    """CPython: the public method shows op's own signature and docstring in
+    help() and inspect (the wrapper alone would say (self, *args, **kw)).
+    A board skips it: its functions take no attributes, and its code is RAM."""
+    if _ON_BOARD:
+        return method
+    import functools
+    import inspect
+
+    functools.update_wrapper(method, op)
+    method.__name__ = method.__qualname__ = name
+    params = list(inspect.signature(op).parameters.values())
+    if params and params[0].name != "self":  # services.py's functions
+        params[0] = params[0].replace(name="self")
+    method.__signature__ = inspect.Signature(params)
+    del method.__wrapped__  # the signature above is the one to show
+    return method
+
+
 def bind_api(cls, wrap, skip=()):
     """Give cls a public method per API name: wrap(op) makes it."""
+    if not _ON_BOARD:
+        from . import services  # CPython carries it anyway: document it
     for name in API:
         if name not in skip:
-            setattr(cls, name, wrap(getattr(Operations, "_op_" + name)))
+            op = getattr(Operations, "_op_" + name)
+            setattr(cls, name, _describe(wrap(op), op, name))
     for name in SERVICES:
-        setattr(cls, name, wrap(_service(name)))
+        method = wrap(_service(name))
+        if not _ON_BOARD:
+            method = _describe(method, services.OPS[name], name)
+        setattr(cls, name, method)
     return cls

@@ -1,7 +1,7 @@
 """Frames to typed events.
 
 parse_line() knows the grammar of every reply and URC of the manual, and
-the variants real firmware sends (WIRE.md).  It has no memory: which
+the variants real firmware sends (docs/wire.md).  It has no memory: which
 command a line answers is the protocol state's business.
 """
 
@@ -164,7 +164,7 @@ def parse_line(line, announced=False):
             if name == "QIURC":
                 e = _qiurc(rest, announced)
             elif name == "CME ERROR":
-                e = ev.Error(int(rest) if rest.isdigit() else -1)
+                e = ev.Error(int(rest) if rest.isdigit() else _code_of(rest))
             elif name == "IP":
                 e = ev.IpAddress(rest)
             elif name in _RARE:
@@ -190,6 +190,17 @@ def parse_line(line, announced=False):
     if text[:2].upper() == "AT":
         return ev.Echo(text)
     return ev.Text(text)
+
+
+def _code_of(text):
+    """The code of a verbose +CME ERROR: <text> (AT+CMEE=2), from the
+    manual's table; -1 for a text it does not hold."""
+    from .errtext import ERRORS
+    text = text.lower()
+    for code in ERRORS:
+        if ERRORS[code] == text:
+            return code
+    return -1
 
 
 def __getattr__(name):

@@ -74,6 +74,20 @@ class RxBuffer:
         else:
             f.write(memoryview(src)[start:start + n])
 
+    def skip(self, n):
+        """Drop the n oldest unread bytes (what a datagram had beyond the
+        caller's buffer)."""
+        if n > self.count:
+            n = self.count
+        if n <= 0:
+            return
+        self.head += n
+        if self.head >= self.cap:
+            self.head -= self.cap
+        self.count -= n
+        if self.count == 0:
+            self.head = 0
+
     def peek(self):
         """The unread bytes as bytes, left unread (allocates: for tests)."""
         f = self._io

@@ -11,11 +11,19 @@ nothing to read raises OSError(EAGAIN, ...), both with .errno set.
 """
 
 from .operations import EAGAIN, ENOBUFS, _restarted
+from .errors import ModemError
 from .state import BUFFER, DIRECT_PUSH, CONNECTED
 
 _ENOTCONN = 107
 _EBADF = 9
 _EINVAL = 22
+_EISCONN = 106
+_EAI_NONAME = -2
+
+
+class gaierror(OSError):
+    """getaddrinfo() found no address for the name (errno EAI_NONAME), as
+    CircuitPython's socketpool raises it."""
 
 
 def timeout_ms(value):
@@ -30,8 +38,19 @@ def timeout_ms(value):
     return None
 
 
+def _address(address):
+    """(host, port) of an address tuple; (host, port, flowinfo, scope_id)
+    for IPv6 gives its first two."""
+    if not isinstance(address, tuple) or len(address) < 2:
+        raise ValueError("an address is a (host, port) tuple")
+    return (address[0], address[1])
+
+
 class SocketPool:
+    """The module's five sockets as a CircuitPython socketpool.SocketPool."""
+
     AF_INET = 2
+    AF_INET6 = 10
     SOCK_STREAM = 1
     SOCK_DGRAM = 2
     IPPROTO_TCP = 6
@@ -39,7 +58,8 @@ class SocketPool:
     TCP_NODELAY = 1
     SOL_SOCKET = 0xFFF
     SO_REUSEADDR = 4
-    EAI_NONAME = -2
+    EAI_NONAME = _EAI_NONAME
+    gaierror = gaierror
 
     def __init__(self, modem, access_mode=BUFFER):
         """access_mode: BUFFER (0, flow-controlled, the default) or
@@ -51,6 +71,9 @@ class SocketPool:
         self.access_mode = access_mode
 
     def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
+        """[(family, type, proto, "", (ip, port))] for host, resolved by the
+        module (AT+QIDNSGIP; an address literal as it is); gaierror when
+        the name has no address."""
         if isinstance(port, str) and port.isdigit():
             port = int(port)  # as socket.getaddrinfo takes it
         if isinstance(port, str):
@@ -59,28 +82,43 @@ class SocketPool:
             raise TypeError("port must be an int")
         if not 0 <= port <= 65535:
             raise ValueError("port must be 0-65535")
-        if family not in (0, self.AF_INET):
-            raise ValueError("only AF_INET is supported")
+        if family not in (0, self.AF_INET, self.AF_INET6):
+            raise ValueError("family must be AF_INET or AF_INET6")
         if type not in (0, self.SOCK_STREAM, self.SOCK_DGRAM):
             raise ValueError("type must be SOCK_STREAM or SOCK_DGRAM")
         kind = type or self.SOCK_STREAM
-        ips = self.modem.resolve(host)
+        if isinstance(host, str) and ":" in host:  # an IPv6 literal
+            if family == self.AF_INET:
+                raise gaierror(_EAI_NONAME, "an IPv6 address for AF_INET")
+            return [(self.AF_INET6, kind, proto, "", (host, port, 0, 0))]
+        if family == self.AF_INET6:  # the module's DNS answers IPv4 only
+            raise gaierror(_EAI_NONAME, "no IPv6 address for %s" % host)
+        try:
+            ips = self.modem.resolve(host)
+        except ModemError as e:
+            if e.code != 565:  # 565: dns parse failed, no such name
+                raise
+            raise gaierror(_EAI_NONAME, "name not known: %s" % host)
         return [(self.AF_INET, kind, proto, "", (ip, port)) for ip in ips]
 
     def socket(self, family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None):
-        if family != self.AF_INET:
-            raise ValueError("only AF_INET is supported")
+        """A new socket, not yet connected (no AT traffic until connect)."""
+        if family != self.AF_INET and family != self.AF_INET6:
+            raise ValueError("family must be AF_INET or AF_INET6")
         if type not in (self.SOCK_STREAM, self.SOCK_DGRAM):
             raise ValueError("type must be SOCK_STREAM or SOCK_DGRAM")
-        return Socket(self, type)
+        return Socket(self, type, family)
 
 
 class Socket:
-    def __init__(self, pool, type):
+    """A socket of the pool: TCP (SOCK_STREAM) or UDP (SOCK_DGRAM; one
+    recv is one datagram), IPv4 or IPv6 (addresses as strings)."""
+
+    def __init__(self, pool, type, family=SocketPool.AF_INET):
         self._pool = pool
         self._modem = pool.modem
         self.type = type
-        self.family = pool.AF_INET
+        self.family = family
         self._id = -1
         self._timeout = None  # seconds; None blocks, 0 never waits
         self._timeout_ms = None  # the same in ms, kept: a float would allocate
@@ -90,16 +128,20 @@ class Socket:
     # -- settings ----------------------------------------------------------
 
     def settimeout(self, value):
+        """Seconds a call may wait (None: no limit; 0: never wait)."""
         self._timeout_ms = timeout_ms(value)
         self._timeout = value
 
     def gettimeout(self):
+        """The timeout settimeout() set."""
         return self._timeout
 
     def setblocking(self, flag):
+        """True: wait without limit; False: never wait (timeout 0)."""
         self.settimeout(None if flag else 0)
 
     def setsockopt(self, *args):
+        """Accepted and ignored: the module exposes no socket options."""
         pass  # nothing the module exposes; libraries set TCP_NODELAY etc.
 
     @property
@@ -109,19 +151,23 @@ class Socket:
     # -- connection ----------------------------------------------------------
 
     def connect(self, address):
-        host, port = address
+        """Open the module's socket to address (host, port): the module
+        resolves a name itself.  An IPv6 socket takes (host, port[, ...])."""
+        host, port = _address(address)
         if self._id >= 0:
             raise OSError(106, "already connected")  # EISCONN
         modem = self._modem
         cid = modem.free_socket()
         service = "TCP" if self.type == self._pool.SOCK_STREAM else "UDP"
         timeout = 60 if self._timeout is None else max(self._timeout, 1)
+        ipv6 = self.family == self._pool.AF_INET6
         modem.open_socket(cid, service, host, port, 0, self._pool.access_mode,
-                          timeout)
+                          timeout, 1 if ipv6 else None)
         self._id = cid
         self._peer = (host, port)
 
     def close(self):
+        """Close the module's socket (AT+QICLOSE); closing again is a no-op."""
         if self._id >= 0:
             cid = self._id
             self._id = -1
@@ -147,12 +193,14 @@ class Socket:
     # -- sending ---------------------------------------------------------------
 
     def send(self, data):
+        """Send all of data; returns len(data).  UDP: one datagram, at most
+        1460 bytes (OSError EMSGSIZE beyond)."""
         slot = self._slot()
         if slot.state != CONNECTED:
             raise OSError(32, "connection closed")  # EPIPE
         return self._modem.send(self._id, data)
 
-    sendall = send
+    sendall = send  # the module takes all of it, or raises
 
     def write(self, buf, off_or_n=None, n=None):
         """As a MicroPython stream: write(buf), write(buf, n) (the first n
@@ -163,8 +211,16 @@ class Socket:
         return self.send(buf)
 
     def sendto(self, data, address):
+        """UDP: the first sendto opens the module's socket to address; the
+        module's sockets are connected, so any other address is refused
+        (OSError EISCONN) before a byte goes -- never sent elsewhere."""
         if self._id < 0:
             self.connect(address)
+        elif _address(address) != self._peer:
+            memoryview(data)  # a TypeError for what is no buffer comes first
+            raise OSError(_EISCONN, "connected to %s:%d: a datagram to %s:%d "
+                          "needs a socket of its own" % (
+                              self._peer + (address[0], address[1])))
         return self.send(data)
 
     def pending(self):
@@ -175,6 +231,8 @@ class Socket:
     # -- receiving -------------------------------------------------------------
 
     def recv_into(self, buf, nbytes=0):
+        """Read into buf (at most nbytes; 0: len(buf)); the count, 0 at end
+        of stream.  UDP: one datagram, cut to the buffer."""
         self._slot()
         if self._error is not None:
             e = self._error
@@ -183,15 +241,18 @@ class Socket:
         return self._modem.recv_into(self._id, buf, nbytes, self._timeout_ms)
 
     def recv(self, bufsize):
+        """Up to bufsize bytes (UDP: one datagram), b"" at end of stream."""
         buf = bytearray(bufsize)
         n = self.recv_into(buf, bufsize)
         return bytes(buf[:n])
 
     def recvfrom_into(self, buf, nbytes=0):
+        """(count, (host, port) of the sender) -- the address connected to."""
         n = self.recv_into(buf, nbytes)
         return n, self._peer
 
     def recvfrom(self, bufsize):
+        """(data, (host, port) of the sender)."""
         data = self.recv(bufsize)
         return data, self._peer
 
@@ -222,6 +283,8 @@ class Socket:
         return got
 
     def read(self, n=-1):
+        """As a MicroPython stream: n bytes, fewer at end of stream or
+        timeout; n < 0 reads to the end.  None if non-blocking and empty."""
         if n is None or n < 0:
             out = bytearray()
             chunk = bytearray(512)
@@ -239,6 +302,7 @@ class Socket:
         return bytes(buf[:got])
 
     def readline(self):
+        """As a MicroPython stream: bytes up to and including b"\\n"."""
         out = bytearray()
         one = bytearray(1)
         while True:

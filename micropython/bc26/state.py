@@ -54,6 +54,20 @@ def _params(wire):
     return parser.split_fields(wire[wire.find(b"=") + 1:-1].decode())
 
 
+def _field2(b, n):
+    """The number after the first comma of line b[0:n] -- '+QIRD:
+    <n>,<remaining_length>' -- or 0; read in place (no str)."""
+    i = 7
+    while i < n and b[i] != 44:
+        i += 1
+    value = 0
+    i += 1
+    while i < n and 48 <= b[i] <= 57:
+        value = value * 10 + b[i] - 48
+        i += 1
+    return value
+
+
 class SocketSlot:
     """What the driver knows of one of the module's five sockets."""
 
@@ -67,6 +81,10 @@ class SocketSlot:
     reconciled_ms = None
     lost = 0
     rx = None
+    udp = False         # UDP: a read returns one datagram
+    node_left = 0       # buffer mode: what the last AT+QIRD left of its node
+    dgrams = None       # lengths of the whole datagrams kept in rx, oldest first
+    arriving = 0        # bytes of the pushed datagram coming in now, kept
     # the driver's own bookkeeping, kept across reset() (the module's state)
     sent = 0            # the module's <sent> counter, as last confirmed
     restarted = False   # the module restarted under this socket
@@ -84,15 +102,48 @@ class SocketSlot:
         self.rx_capacity = rx_capacity
 
     def reset(self):
-        self.state = INITIAL
-        self.access_mode = BUFFER
-        self.module_data = False  # buffer mode: data waits in the module
-        self.buff_full = 0        # times the module reported "buff full"
-        self.remote_closed = False
-        self.reconciled_ms = None  # last time a lost "recv" URC was ruled out
-        self.lost = 0             # pushed bytes no buffer could keep
-        self.rx = None            # RxBuffer (direct push, or data kept
-        #                           late), freed with the socket
+        """Back to the class defaults (see above).  What differs is set
+        back; what does not is left alone, so a slot's attribute table
+        never holds a default (16 bytes an entry on a board)."""
+        if self.state != INITIAL:
+            self.state = INITIAL
+        if self.access_mode != BUFFER:
+            self.access_mode = BUFFER
+        if self.module_data:
+            self.module_data = False  # buffer mode: data waits in the module
+        if self.buff_full:
+            self.buff_full = 0        # times the module reported "buff full"
+        if self.remote_closed:
+            self.remote_closed = False
+        if self.reconciled_ms is not None:
+            self.reconciled_ms = None  # last time a lost "recv" was ruled out
+        if self.lost:
+            self.lost = 0             # pushed bytes no buffer could keep
+        if self.rx is not None:
+            self.rx = None            # RxBuffer (direct push, or data kept
+            #                           late), freed with the socket
+        if self.udp:
+            self.udp = False
+        if self.node_left:
+            self.node_left = 0
+        if self.dgrams is not None:
+            self.dgrams = None
+        if self.arriving:
+            self.arriving = 0
+
+    def kept_dgram(self, n):
+        """n bytes kept in rx make one whole datagram."""
+        if self.dgrams is None:
+            self.dgrams = []
+        self.dgrams.append(n)
+
+    def next_dgram(self, arriving):
+        """The length of the oldest whole datagram in rx, 0 if none is
+        complete yet (arriving: one is coming in now).  Bytes kept with no
+        boundary (data moved over from another access mode) are one."""
+        if self.dgrams:
+            return self.dgrams.pop(0)
+        return 0 if arriving else self.rx.count
 
     def open(self, access_mode):
         self.reset()
@@ -182,7 +233,8 @@ class Protocol:
             raise RuntimeError("%s still awaits its result" % other.name)
         cmd.deadline = now_ms + cmd.reply_ms
         self.wire = cmd
-        self.prompt_seen = False
+        if self.prompt_seen:  # (the class default otherwise: RAM)
+            self.prompt_seen = False
         self._on_submit(cmd)
         return cmd.wire
 
@@ -209,7 +261,12 @@ class Protocol:
         f = _params(cmd.wire)
         if len(f) < 5 or not isinstance(f[1], int) or not 0 <= f[1] <= 4:
             return  # malformed (manual 4.6): the module answers ERROR
-        self.sockets[f[1]].open(f[6] if len(f) > 6 else BUFFER)
+        slot = self.sockets[f[1]]
+        if slot.state != INITIAL:
+            return  # in use: the module refuses (563); it stays as it is
+        slot.open(f[6] if len(f) > 6 else BUFFER)
+        if isinstance(f[2], str) and f[2].upper() == "UDP":
+            slot.udp = True
         self._sync_push_mask()
 
     def data_written(self, cmd, now_ms):
@@ -384,6 +441,9 @@ class Protocol:
         # has handed the data over and it must not be lost
         self._read_slot = None
         self._sink = slot
+        if slot.udp:
+            slot.node_left = _field2(b, self.tok.length) \
+                if self.tok.showlength else 0
         return True
 
     def _hot_line(self, b, n):
@@ -405,6 +465,7 @@ class Protocol:
                         and b.startswith(b"+QIRD: ")):
                     self._read_slot = None
                     slot.module_data = False
+                    slot.node_left = 0
                     return True
             elif n > 15 and b.startswith(b'+QIURC: "recv",'):
                 cid = b[15] - 48
@@ -415,14 +476,16 @@ class Protocol:
                     return True
         return False
 
-    def land(self, connect_id, buf, nbytes):
-        """The payload of the next AT+QIRD on connect_id goes to buf[0:]
-        (at most nbytes), not through a receive buffer: recv_into() gives
-        its own buffer.  land(0, None, 0) ends it; .landed counts bytes."""
+    def land(self, connect_id, buf, nbytes, start=0):
+        """The payload of the next AT+QIRD on connect_id goes to buf[start:]
+        (up to buf[nbytes]), not through a receive buffer: recv_into()
+        gives its own buffer.  land(0, None, 0) ends it; .landed is where
+        the bytes put there end.  A UDP socket's bytes past nbytes are
+        dropped: the rest of a datagram the buffer cannot hold (BSD)."""
         self._land = buf
         self._land_slot = self.sockets[connect_id] if buf is not None else None
         self._land_room = nbytes
-        self.landed = 0
+        self.landed = start
 
     def _deliver(self, src, start, n):
         """Put payload bytes where they belong; return how many were taken."""
@@ -446,7 +509,12 @@ class Protocol:
                 start += k
                 n -= k
                 took = k
-        return took + slot.store().put(src, start, n)
+            if slot.udp:
+                return took + n
+        kept = slot.store().put(src, start, n)
+        if slot.udp:
+            slot.arriving += kept
+        return took + kept
 
     def _view(self, src):
         """A memoryview of src, kept for the two buffers frames come from
@@ -462,6 +530,10 @@ class Protocol:
         return self._src_view
 
     def _payload_end(self):
+        slot = self._sink
+        if slot is not None and slot.arriving:
+            slot.kept_dgram(slot.arriving)  # a pushed datagram is complete
+            slot.arriving = 0
         self._sink = None
 
     # -- events ---------------------------------------------------------------
@@ -479,8 +551,10 @@ class Protocol:
             if t is ev.Error:
                 c.finish(FAILED, e.code)
                 if c.name == "QIOPEN" and not c.is_test and c.connect_id >= 0:
-                    self.sockets[c.connect_id].reset()
-                    self._sync_push_mask()
+                    slot = self.sockets[c.connect_id]
+                    if slot.state == CONNECTING:  # reserved by this one
+                        slot.reset()
+                        self._sync_push_mask()
             else:
                 self._wire_ok(c)
             return
@@ -500,6 +574,7 @@ class Protocol:
             slot = self._read_slot
             self._read_slot = None
             self._sink = slot if e.length > 0 else None
+            slot.node_left = (e.remaining or 0) if slot.udp else 0
             if e.length == 0:
                 slot.module_data = False
             return
@@ -618,7 +693,8 @@ class Protocol:
 
     def _opened(self, cid, err):
         slot = self.sockets[cid]
-        slot.state = CONNECTED if err == 0 else INITIAL
+        if err != 563:  # 563: the id is in use, by a socket left as it is
+            slot.state = CONNECTED if err == 0 else INITIAL
 
     def _socket_urc(self, e):
         t = e.kind
@@ -651,6 +727,9 @@ class Protocol:
             if 0 <= e.connect_id <= 4:
                 slot = self.sockets[e.connect_id]
                 slot.state = e.state
+                udp = e.service_type == "UDP"
+                if slot.udp != udp:
+                    slot.udp = udp
                 slot.set_mode(e.access_mode)
                 self._sync_push_mask()
         elif t is ev.Info and e.name == "CGPADDR":
@@ -663,12 +742,15 @@ class Protocol:
         if name == "showlength" and values:
             tok.configure(showlength=values[0])
         elif name == "dataformat" and len(values) > 1:
-            self.send_hex = values[0]
+            if self.send_hex != values[0]:  # (RAM: see the class)
+                self.send_hex = values[0]
             tok.configure(hex_recv=values[1])
         elif name == "viewmode" and values:
-            self.viewmode = values[0]
+            if self.viewmode != values[0]:
+                self.viewmode = values[0]
         elif name == "echomode" and values:
-            self.echomode = values[0]
+            if self.echomode != values[0]:
+                self.echomode = values[0]
 
     def _apply(self, c):
         """A command succeeded: make its effect ours too."""

@@ -25,6 +25,14 @@ Interface (the C twin in csrc/ implements exactly this):
                       After NONE, the frame and remaining mean nothing.
     tok.free()     -> bytes feed() would accept now
     tok.reset()    -> forget buffered bytes and any half-read frame
+    tok.skip(n)    -> discard the next n bytes of the stream unframed (the
+                      data-mode echo of a payload): those fed but not framed
+                      yet first, then the next ones fed; framing then goes on
+                      as it stood.  Calls add up.  The space of a '> ' prompt
+                      just handed out is not one of the n, even when it comes
+                      later.  Skipped bytes count as taken by feed() and need
+                      no room (free() leaves them out)
+    tok.skipping   -> bytes skip() still discards from what is fed next
     tok.configure(hex_recv, showlength, push_mask)
                       the only way to change a setting (tok.hex_recv,
                       tok.showlength and tok.push_mask are to read)
@@ -108,6 +116,9 @@ def _number(buf, start, end):
 
 
 class Tokenizer:
+    _skip = 0  # bytes still to discard as they are fed (a class default:
+    #            no table entry on a board until echomode needs one)
+
     def __init__(self, capacity=4096, frame_max=1536):
         if frame_max < 64:
             raise ValueError("frame_max must be at least 64")
@@ -136,6 +147,8 @@ class Tokenizer:
         self._quoted = False  # current payload ends with a quote
         self._piece = 0       # payload bytes already in out for this frame
         self._commas = 0
+        if self._skip:
+            self._skip = 0
 
     def configure(self, hex_recv=None, showlength=None, push_mask=None):
         if hex_recv is not None:
@@ -160,12 +173,65 @@ class Tokenizer:
             raise TypeError("feed() takes a buffer of single bytes")
         ring = self.ring
         if ring.count == 0:
+            if self._skip:  # never with unread bytes: skip() takes them first
+                return self._feed_skipping(data, n)
             # the usual case: frame the caller's bytes in place
             if n > ring.size:
                 n = ring.size
             ring.alias(data, n)
             return n
         return ring.write(data, n)
+
+    def _feed_skipping(self, data, n):
+        """feed() while skip() has bytes to discard (the ring is empty)."""
+        skip = self._skip
+        if self._swallow_space:
+            self._swallow_space = False
+            if data[0] == _SPACE:
+                skip += 1  # the prompt's space: not one of the skipped bytes
+        if skip >= n:
+            self._skip = skip - n
+            return n
+        self._skip = 0
+        ring = self.ring
+        if n <= ring.size:
+            # what follows the skipped bytes is framed in place, as usual
+            ring.alias(data, n)
+            ring.skip(skip)
+            return n
+        # a read longer than the ring: copy what fits after the skipped bytes
+        return skip + ring.write(memoryview(data)[skip:], n - skip)
+
+    def skip(self, n):
+        """Discard the next n bytes of the stream without framing them (a
+        data-mode echo): the bytes fed but not framed yet first, then the
+        next ones fed.  The space of a '> ' prompt just handed out is the
+        prompt's, not one of the n, even when it is fed later.  Framing
+        goes on after them as it stood."""
+        if not isinstance(n, int):
+            raise TypeError("skip() takes an int")
+        if n < 0:
+            raise ValueError("skip() takes a count >= 0")
+        if n == 0:
+            return
+        ring = self.ring
+        if self._swallow_space and ring.count:
+            # the space after '>' is the prompt's: the skipped bytes follow
+            # it (with nothing fed yet, the first byte fed decides)
+            self._swallow_space = False
+            if ring.peek(0) == _SPACE:
+                ring.skip(1)
+        k = ring.count
+        if k > n:
+            k = n
+        if k:
+            ring.skip(k)
+        self._skip += n - k
+
+    @property
+    def skipping(self):
+        """Bytes skip() still discards from what is fed next."""
+        return self._skip
 
     def release(self):
         self.ring.release()

@@ -10,6 +10,10 @@
    so only its CPU time is counted; the emulator runs in another).
 3. Heap bytes on MicroPython (WebAssembly port, gc.mem_alloc with the GC
    disabled) for start(), one 512-byte TCP round trip and a 1 KiB push.
+4. Small messages against the emulator paced at 115200 baud: AT exchanges
+   and wall time per UDP request/response (direct push) and per small TCP
+   message, sent in one line (AT+QISENDEX, the default up to
+   modem.small_send bytes) against data mode (small_send = 0).
 """
 
 import os
@@ -238,12 +242,72 @@ def micropython_heap():
         stop(proc)
 
 
+SMALL_CHILD = r'''
+import sys, time, bc26
+url, port, kind, size, small, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+lines = [0]
+def log(direction, data):  # the host's writes: each waits for an answer
+    if direction == ">":
+        lines[0] += 1
+m = bc26.Modem.open(url, baudrate=115200, log=log)
+m.start(timeout=20)
+m.small_send = small
+pool = bc26.SocketPool(m, access_mode=bc26.DIRECT_PUSH)
+s = pool.socket(pool.AF_INET, pool.SOCK_DGRAM if kind == "udp" else pool.SOCK_STREAM)
+s.settimeout(10)
+s.connect(("127.0.0.1", port))
+msg = bytes(range(size))
+before = lines[0]; t0 = time.monotonic()
+for _ in range(count):
+    s.send(msg)
+    got = b""
+    while len(got) < size:
+        got += s.recv(size - len(got))
+    assert got == msg
+wall = time.monotonic() - t0
+print("%.6f %.3f" % (wall / count, (lines[0] - before) / count))
+s.close()
+'''
+
+
+def small_messages(quick):
+    from bc26.emulator.servers import TCPEchoServer, UDPEchoServer
+    count = 10 if quick else 40
+    print("\n4. small messages, emulator paced at 115200 baud, direct push, "
+          "%d request/response each" % count)
+    print("   %-12s %5s  %-22s %12s %10s" % ("", "bytes", "send form",
+                                             "writes/msg", "ms/msg"))
+    proc, url = start_emulator(115200)
+    try:
+        for kind, server in (("udp", UDPEchoServer), ("tcp", TCPEchoServer)):
+            for size in (4, 8, 16, 24, 32, 64):
+                for small, form in ((512, "one line (QISENDEX)"),
+                                    (0, "data mode ('>')")):
+                    with server() as echo:
+                        out = subprocess.run(
+                            [PY, "-c", SMALL_CHILD, url, str(echo.port), kind,
+                             str(size), str(small), str(count)],
+                            capture_output=True, text=True, timeout=600)
+                    if out.returncode:
+                        raise RuntimeError(out.stderr[-2000:])
+                    per, lines = out.stdout.split()
+                    print("   %-12s %5d  %-22s %12s %10.2f" % (
+                        kind.upper() + " echo", size, form, lines,
+                        float(per) * 1000))
+    finally:
+        stop(proc)
+
+
 def main():
     quick = "--quick" in sys.argv
     print("bc26 driver benchmarks (%s)" % time.strftime("%Y-%m-%d"))
+    if "--small" in sys.argv:  # that section alone
+        small_messages(quick)
+        return
     throughput(quick)
     cpu_per_mib(quick)
     micropython_heap()
+    small_messages(quick)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""parse_line: every event shape the manual and WIRE.md describe, and the
+"""parse_line: every event shape the manual and docs/wire.md describe, and the
 tolerated variants; lines framed by the tokenizer with odd line ends."""
 
 import pytest

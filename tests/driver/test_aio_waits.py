@@ -310,3 +310,33 @@ def test_connects_at_once_take_different_sockets(make_emu, tcp_addr):
     got = asyncio.run(main())
     assert sorted(cid for cid, _ in got) == [0, 1, 2]
     assert all(ok for _, ok in got)
+
+
+@pytest.mark.parametrize("mode", [bc26.BUFFER, bc26.DIRECT_PUSH],
+                         ids=["buffer", "push"])
+def test_async_udp_datagrams_over_ipv6(make_emu, mode):
+    """bc26.aio's sockets: one recv is one datagram, IPv6 on ::1, sendto
+    to another address than the connected one refused."""
+    from bc26.emulator.servers import UDPEchoServer
+    emu = make_emu()
+
+    async def main():
+        modem = await _started(emu)
+        with UDPEchoServer(host="::1") as echo:
+            u = bc26.aio.Socket(modem, bc26.aio.SOCK_DGRAM, mode,
+                                bc26.aio.AF_INET6)
+            u.settimeout(5)
+            big = bytes(range(256)) * 4 + b"end"  # 1027: over one AT+QIRD
+            await u.sendto(b"first", ("::1", echo.port))
+            await u.sendto(big, ("::1", echo.port))
+            with pytest.raises(OSError) as exc:
+                await u.sendto(b"no", ("::1", echo.port + 1))
+            assert exc.value.errno == errno.EISCONN
+            assert await u.recvfrom(2048) == (b"first", ("::1", echo.port))
+            assert await u.recv(2048) == big
+            await u.close()
+            received = list(echo.received)
+        modem.close()
+        return received
+
+    assert asyncio.run(main()) == [b"first", bytes(range(256)) * 4 + b"end"]

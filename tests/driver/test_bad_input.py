@@ -59,7 +59,14 @@ def _cases():
     add("ntp-port-65536", lambda m, p, s, f: m.ntp("127.0.0.1", port=65536), V)
     add("ntp-set_clock-str",
         lambda m, p, s, f: m.ntp("127.0.0.1", set_clock="yes"), VT)
-    add("sockets-args", lambda m, p, s, f: m.sockets(0), T)
+    add("sockets-args", lambda m, p, s, f: m.sockets(1, 2), T)
+    add("sockets-context", lambda m, p, s, f: m.sockets(0), V)
+    add("socket_state-id", lambda m, p, s, f: m.socket_state(5), V)
+    add("send_text-quote", lambda m, p, s, f: m.send_text(0, 'a"b'), V)
+    add("send_hex-long", lambda m, p, s, f: m.send_hex(0, bytes(513)), V)
+    add("send_variable-ctrl-z", lambda m, p, s, f: m.send_variable(0, b"\x1a"), V)
+    add("open-protocol-type", lambda m, p, s, f: m.open_socket(
+        0, "TCP", "::1", 7, protocol_type=2), V)
     add("last_error-args", lambda m, p, s, f: m.last_error(0), T)
     add("configure-dataformat-2",
         lambda m, p, s, f: m.configure(dataformat=(2, 0)), V)
@@ -128,9 +135,9 @@ def _cases():
     add("getaddrinfo-host-injection",
         lambda m, p, s, f: p.getaddrinfo('echo.test"\rAT', 80), V)
     add("getaddrinfo-host-none", lambda m, p, s, f: p.getaddrinfo(None, 80), T)
-    add("getaddrinfo-family", lambda m, p, s, f: p.getaddrinfo("echo.test", 80, 10), V)
+    add("getaddrinfo-family", lambda m, p, s, f: p.getaddrinfo("echo.test", 80, 99), V)
     add("getaddrinfo-type", lambda m, p, s, f: p.getaddrinfo("echo.test", 80, 0, 5), V)
-    add("socket-family", lambda m, p, s, f: p.socket(10, p.SOCK_STREAM), V)
+    add("socket-family", lambda m, p, s, f: p.socket(99, p.SOCK_STREAM), V)
     add("socket-type", lambda m, p, s, f: p.socket(p.AF_INET, 3), V)
 
     # -- Socket ---------------------------------------------------------------------

@@ -127,9 +127,12 @@ def _drain(s):
     return got
 
 
-def _sweep(modem, emu, wire, tcp_echo, tcp_addr, mode, arm):
+def _sweep(modem, emu, wire, tcp_echo, tcp_addr, mode, arm, form):
     """Arm a one-byte fault at every offset of one exchange's output in
-    turn; after each, a clean exchange must work completely."""
+    turn; after each, a clean exchange must work completely.  form: the
+    send goes in data mode ('>' prompt) or in one line (AT+QISENDEX)."""
+    if form == "data":
+        modem.small_send = 0
     pool = bc26.SocketPool(modem, access_mode=MODES[mode])
     s = _connect(pool, tcp_addr)
     got = bytearray()
@@ -139,11 +142,11 @@ def _sweep(modem, emu, wire, tcp_echo, tcp_addr, mode, arm):
     got += _exchange(s, 1)
     length = len(wire.inp) - mark
     if mode == "buffer":
-        assert wire.inp[mark:] == _clean_layout(1)
+        assert wire.inp[mark:] == _clean_layout(1, form)
     rec = 2
     for skip in range(length):
         if mode == "buffer" and arm is drop and \
-                skip == _clean_layout(rec).find(b"+QIRD: 9,") + 8:
+                skip == _clean_layout(rec, form).find(b"+QIRD: 9,") + 8:
             continue  # the comma: indistinguishable from a real length
         # the faulted exchange: short timeouts, any of them may expire
         modem.reply_ms, modem.send_ms = 200, 250
@@ -170,10 +173,10 @@ def _sweep(modem, emu, wire, tcp_echo, tcp_addr, mode, arm):
     return skip
 
 
-def _clean_layout(rec):
+def _clean_layout(rec, form):
     """The module's output for one exchange in buffer mode (showlength 1)."""
     data = records(rec, 1)
-    return (b"\r\n> \r\nOK\r\n\r\nSEND OK\r\n\r\n+QIURC: \"recv\",0,9\r\n"
+    return ((b"\r\n> " if form == "data" else b"") + b"\r\nOK\r\n\r\nSEND OK\r\n\r\n+QIURC: \"recv\",0,9\r\n"
             b"\r\n+QIRD: 9,0\r\n" + data + b"\r\n\r\nOK\r\n"
             b"\r\n+QIRD: 0\r\n\r\nOK\r\n")
 
@@ -186,11 +189,12 @@ def corrupt(emu, skip):
     emu.faults.corrupt_output(1, skip)
 
 
+@pytest.mark.parametrize("form", ["data", "line"])
 @pytest.mark.parametrize("mode", sorted(MODES))
 @pytest.mark.parametrize("arm", [drop, corrupt], ids=["drop", "corrupt"])
 def test_mangled_output_byte_at_every_offset(modem, emu, wire, tcp_echo,
-                                             tcp_addr, mode, arm):
-    last = _sweep(modem, emu, wire, tcp_echo, tcp_addr, mode, arm)
+                                             tcp_addr, mode, arm, form):
+    last = _sweep(modem, emu, wire, tcp_echo, tcp_addr, mode, arm, form)
     assert last > 40  # the sweep covered a whole exchange
 
 
@@ -238,6 +242,7 @@ def test_lost_send_ok_is_reconciled_by_the_counters(modem, emu, tcp_echo,
 def test_mangled_recv_urc_loses_nothing(modem, emu, tcp_addr, skip):
     """The module says "recv" once until its buffer is drained: if that
     line is mangled, the driver must still go and read."""
+    modem.small_send = 0  # the offsets below are data mode's
     pool = bc26.SocketPool(modem)
     s = _connect(pool, tcp_addr)
     s.send(b"first")
@@ -315,6 +320,7 @@ def test_delayed_prompt_is_answered_once(modem, emu, tcp_echo, tcp_addr):
     """No '>' in time, no word at all: the module may just be slow -- the
     payload goes, exactly once, and the send succeeds."""
     _fast(modem)
+    modem.small_send = 0  # a send that waits for '>'
     pool = bc26.SocketPool(modem)
     s = _connect(pool, tcp_addr)
     mark = len(emu.log)
