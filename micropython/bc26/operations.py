@@ -21,7 +21,7 @@ from . import events as ev
 from .checks import _is_ipv4
 from .command import Command, DONE, FAILED, TIMED_OUT, PROMPTED
 from .errors import ModemError
-from .state import Protocol, BUFFER, INITIAL
+from .state import Protocol, BUFFER, INITIAL, CLOSING
 
 try:
     import errno
@@ -682,13 +682,17 @@ class Operations:
 
     def _op_close_socket(self, connect_id):
         """Close the socket on connect_id (AT+QICLOSE, until CLOSE OK);
-        data not yet read is gone."""
+        data not yet read is gone.  Without CLOSE OK in time it raises
+        ETIMEDOUT and the id stays taken (the module may still hold the
+        socket): close it again."""
         _cid(connect_id)
         cmd = yield from self._cmd(C.qiclose(connect_id), connect_id,
                                    raise_error=False)
         slot = self.proto.sockets[connect_id]
-        slot.reset()
+        slot.reset()  # (CLOSE OK did it already; ERROR: nothing was open)
         slot.forget_sends()
+        if cmd.status == TIMED_OUT:
+            slot.state = CLOSING  # not free until the module says so
         self.proto._sync_push_mask()
         if cmd.status == TIMED_OUT:
             self._check(cmd)

@@ -366,6 +366,30 @@ def test_late_close_ok(modem, emu, tcp_addr):
     s2.close()
 
 
+def test_close_ok_too_late_keeps_the_id_taken(modem, emu, tcp_addr):
+    """No CLOSE OK within the close's time: ETIMEDOUT, and the id is not
+    handed out again until a close succeeds."""
+    modem.open_socket(0, "TCP", *tcp_addr)
+    emu.faults.late_close_ok(1.5)
+    try:
+        # the close's result deadline, made short for the test
+        from bc26 import command
+        old = command._RESULTS["QICLOSE"]
+        command._RESULTS["QICLOSE"] = ("close", 500)
+        with pytest.raises(OSError) as exc:
+            modem.close_socket(0)
+    finally:
+        command._RESULTS["QICLOSE"] = old
+    assert exc.value.errno == errno.ETIMEDOUT
+    assert modem.free_socket() == 1  # 0 is not free yet
+    with pytest.raises(bc26.ModemError):
+        modem.open_socket(0, "TCP", *tcp_addr)
+    time.sleep(1.2)  # the late CLOSE OK comes and goes
+    emu.faults.late_close_ok(0)
+    modem.close_socket(0)  # now it closes (the module: nothing there)
+    assert modem.free_socket() == 0
+
+
 def test_late_close_ok_emulator_option(make_modem, tcp_addr):
     emu, modem, _ = make_modem(close_ok_delay=0.3)
     pool = bc26.SocketPool(modem)

@@ -17,7 +17,7 @@ import pytest
 
 import unixport
 
-SESSION_HEAP = "120K"  # target: 64K; 104K needed today (BENCHMARKS.md)
+SESSION_HEAP = "128K"  # target: 64K; 120K needed today (BENCHMARKS.md)
 MODES = [0, 1]
 MODE_IDS = ["buffer", "push"]
 
