@@ -42,6 +42,7 @@ API_CLASSES = (
     ("bc26.aio.Modem", bc26.aio.Modem),
     ("bc26.SocketPool", bc26.SocketPool),
     ("bc26.Socket", bc26.Socket),
+    ("bc26.aio.Socket", bc26.aio.Socket),
 )
 
 
@@ -119,6 +120,19 @@ def test_method_has_real_signature(title, func):
         pytest.fail("%s: no signature (%s)" % (title, e))
     assert not _is_wrapper_signature(sig), \
         "%s shows the wrapper's signature %s" % (title, sig)
+
+
+@pytest.mark.parametrize("title, func", METHODS, ids=[t for t, _ in METHODS])
+def test_help_shows_signature_and_docstring(title, func):
+    """What help() prints: the real parameters and the docstring's text."""
+    import pydoc
+    text = pydoc.plain(pydoc.render_doc(func))
+    assert "*args, **kw" not in text, text
+    params = [p for p in inspect.signature(func).parameters if p != "self"]
+    for name in params:
+        assert name in text, "%s: %r not in help()" % (title, name)
+    first = inspect.getdoc(func).splitlines()[0]
+    assert first in text, text
 
 
 def test_bound_operations_show_their_own_signatures():
