@@ -21,7 +21,7 @@ from . import events as ev
 from .checks import _is_ipv4
 from .command import Command, DONE, FAILED, TIMED_OUT, PROMPTED
 from .errors import ModemError
-from .state import Protocol, BUFFER, INITIAL, CLOSING
+from .state import Protocol, BUFFER, INITIAL, CONNECTING, CLOSING
 
 try:
     import errno
@@ -225,14 +225,40 @@ class Operations:
             self._look_at_urcs()
 
     def _look_at_urcs(self):
-        """New unclaimed events: a reboot, or a mangled "recv" URC?"""
+        """The unclaimed events since last time: RDY means a reboot; a line
+        nobody understands may be a mangled "recv" URC -- the module says
+        that only once until its buffer is drained, so read to be sure."""
+        urcs = self.proto.urcs
+        rebooted = False
+        garbled = False
+        newest = None
+        for i in range(len(urcs) - 1, -1, -1):
+            e = urcs[i]
+            if e is self._last_urc:
+                break
+            if newest is None and e.FIELDS:
+                newest = e  # field-less events are shared objects
+            t = e.kind
+            if t is ev.Text:
+                if e.line == "RDY":
+                    rebooted = True
+                else:
+                    garbled = True
+            elif t is ev.Info and (e.name == "QIURC" or "recv" in e.text):
+                garbled = True
+        if newest is not None:
+            self._last_urc = newest
+        self._urcs_tail = urcs[-1] if urcs else None
+        self._urcs_len = len(urcs)
         if self.ip is None:  # not started (or starting): nothing to act on
-            urcs = self.proto.urcs
-            self._urcs_tail = urcs[-1] if urcs else None
-            self._urcs_len = len(urcs)
             return
-        from .recovery import look_at_urcs
-        look_at_urcs(self)
+        if rebooted:
+            from .recovery import module_restarted
+            module_restarted(self)
+        if garbled:
+            for slot in self.proto.sockets:
+                if slot.state != INITIAL and slot.access_mode == BUFFER:
+                    slot.module_data = True
 
     def _expire(self):
         """Time out what is due; an unanswered command desynchronises."""
@@ -295,7 +321,7 @@ class Operations:
                     return False
             if cmd.status == PROMPTED or blind:
                 self._write(cmd.payload)
-                if self.proto.echomode:
+                if self.proto.echomode and not blind:
                     # the module echoes the data back: skipped by count,
                     # never parsed (it may hold any reply or URC)
                     self.proto.tok.skip(len(cmd.payload) - cmd.variable)
@@ -320,8 +346,16 @@ class Operations:
                 proto.land(0, None, 0)
             if slot.node_left and cmd.status == DONE:
                 r.got = got  # a datagram goes on: read the rest (below)
+            elif slot.node_left and got:
+                # timed out inside a datagram: what came is kept, open, in
+                # the socket's buffer; the next recv_into reads the rest
+                self._keep_open(slot, r.buf, got)
+                r.got = 0
+                self._check(cmd)
             elif got:  # even if the read then timed out: these are the caller's
                 r.result = got
+                if r.got:
+                    r.got = 0  # the datagram is the caller's now
                 return True
             else:
                 self._check(cmd)
@@ -379,7 +413,7 @@ class Operations:
         """UDP: the oldest whole datagram kept, into r.buf -- cut to its
         size like a BSD socket, the rest of that datagram dropped."""
         proto = self.proto
-        size = slot.next_dgram(proto._sink is slot)
+        size = slot.next_dgram(proto._sink is slot or slot.arriving)
         if not size:
             return False  # still arriving
         rx = slot.rx
@@ -403,14 +437,24 @@ class Operations:
             buf = proto._land
             proto.land(0, None, 0)
             if got:
-                kept = slot.store().put(buf, 0, got)
-                if slot.udp:  # the datagram's first part; the rest follows
-                    if proto._sink is slot:
-                        slot.arriving += kept
-                    else:
-                        slot.kept_dgram(kept)
+                self._keep_open(slot, buf, got)
+        elif r.got:  # left between two reads of one datagram
+            self._keep_open(self.proto.sockets[r.cid], r.buf, r.got)
+        if r.got:
+            r.got = 0
         r.reading = None
         r.buf = None
+
+    def _keep_open(self, slot, buf, n):
+        """buf[0:n], read for a recv_into() that is gone, to the socket's
+        buffer; UDP: as the first part of a datagram whose rest follows
+        there (recorded whole when its node ends), or whole if it ended."""
+        kept = slot.store().put(buf, 0, n)
+        if slot.udp:
+            slot.arriving += kept
+            if self.proto._sink is not slot and not slot.node_left:
+                slot.kept_dgram(slot.arriving)
+                slot.arriving = 0
 
     def _send_begin(self, connect_id, payload, n):
         """Put AT+QISEND=<id>,<n> on the (ready) wire; the record steps on."""
@@ -427,9 +471,11 @@ class Operations:
         """Put AT+QISENDEX=<id>,<n>,<hex> for a small send on the (ready)
         wire, its digits written into one line kept for it."""
         buf = self._hexline
-        if buf is None or len(buf) < 18 + 2 * n:
+        # "AT+QISENDEX=<id>," 14, <n> up to 3 digits, ",", the hex, CR
+        if buf is None or len(buf) < 19 + 2 * n:
+            size = n if n > self.small_send else self.small_send
             buf = self._hexline = bytearray(b"AT+QISENDEX=0," +
-                                            bytes(4 + 2 * self.small_send))
+                                            bytes(5 + 2 * size))
         buf[12] = 48 + connect_id
         j = _put_digits(buf, 14, n)
         buf[j] = 44
@@ -453,7 +499,12 @@ class Operations:
         """AT+QIRD for a buffer-mode socket: straight into buf when it is
         big enough (UDP: always, at buf[start:]), else into the socket's
         receive buffer."""
-        if slot.udp:
+        if slot.udp and slot.arriving:
+            # the rest of a datagram begun in the socket's buffer goes there
+            # (full: it grows, as for pushed data -- _unstall)
+            n = C.MAX_READ
+            slot.store()
+        elif slot.udp:
             # as much as one read gives: what buf cannot hold is dropped
             n = C.MAX_READ
             self.proto.land(slot.connect_id, buf, nbytes, start)
@@ -581,6 +632,8 @@ class Operations:
     def _submit(self, cmd):
         """Generator: wait for a free wire, then write cmd."""
         yield from self._ready(cmd.result, cmd.connect_id)
+        if self._owed_error is not None and cmd.name != "QIGETERROR":
+            self._owed_error = None  # the module's last error is this one's
         self._write(self.proto.submit(cmd, self.now_ms()))
 
     def _resync(self):
@@ -600,8 +653,6 @@ class Operations:
         cmd = Command(wire, connect_id, result_ms=result_ms,
                       reply_ms=reply_ms or self.reply_ms)
         yield from self._submit(cmd)
-        if self._owed_error is not None:
-            self._owed_error = None  # the module's last error is this one's
         yield from self._finish(cmd)
         if raise_error:
             self._check(cmd)
@@ -662,6 +713,7 @@ class Operations:
         _seconds("timeout", timeout)
         slot = self.proto.sockets[connect_id]
         if slot.state != INITIAL or slot.remote_closed:
+            self._owed_error = 563  # (last_error() says so, as the module would)
             raise ModemError(563)  # before any byte: the live one is kept
         slot.forget_sends()
         cmd = yield from self._cmd(wire, connect_id, int(timeout * 1000),
@@ -672,10 +724,18 @@ class Operations:
             # a socket the driver did not know of (opened before it
             # started): learn it from the module, never close it
             yield from self._cmd(C.qistate(1, connect_id), raise_error=False)
+            if slot.state == CONNECTING:  # no line about it came back
+                slot.reset()
+                self.proto._sync_push_mask()
         else:
-            # manual: after a failed open, AT+QICLOSE frees the socket
+            # manual: after a failed open, AT+QICLOSE frees the socket --
+            # the id is not free until then (bc26.aio: another task's
+            # open must not take it, or the clean-up would close that one)
+            slot.state = CLOSING
             yield from self._cmd(C.qiclose(connect_id), connect_id,
                                  raise_error=False)
+            slot.reset()
+            self.proto._sync_push_mask()
         if cmd.error is not None and cmd.error > 0:
             self._owed_error = cmd.error  # the clean-up reset the module's
         self._check(cmd)
@@ -766,9 +826,17 @@ class Operations:
 
 
     def _may_reconcile(self, slot, now):
-        """Ask the module for data after a long fruitless wait (recovery)."""
-        from .recovery import may_reconcile
-        return may_reconcile(self, slot, now)
+        """After a long fruitless wait, ask the module for buffered data in
+        case a "recv" URC was lost -- at most every 30 s, so an idle
+        application still causes (almost) no AT traffic."""
+        if slot.access_mode != BUFFER:
+            return False
+        last = slot.reconciled_ms
+        if last is not None and now - last < 30000:
+            return False
+        slot.reconciled_ms = now
+        slot.module_data = True
+        return True
 
 # The public operations; each shell turns _op_<name> into a method <name>.
 # The blocking shell has its own send and recv_into (the data path).

@@ -1,7 +1,8 @@
 """What the driver does when things go wrong: a stalled byte stream, a
-reboot, an unanswered command, a send without SEND OK, a "recv" notice
-that may have been lost.  Loaded the first time one happens: a session
-that goes well never carries it.
+module that restarted, an unanswered command, a send without SEND OK.
+Loaded the first time one happens (start() unloads it again on a board:
+the boot's lost ATs resynchronise), so a session that goes well does not
+carry it.
 """
 
 from . import events as ev
@@ -9,7 +10,7 @@ from .command import Command, FAILED, TIMED_OUT
 from .errors import ModemError
 from .operations import PROBE, timed_out, _restarted
 from .rxbuf import RxBuffer
-from .state import BUFFER, INITIAL
+from .state import INITIAL
 
 
 def unstall(ops):
@@ -31,41 +32,7 @@ def unstall(ops):
     proto.resume(ops.now_ms())
 
 
-def look_at_urcs(ops):
-    """The unclaimed events since last time: RDY means a reboot; a line
-    nobody understands may be a mangled "recv" URC -- the module says
-    that only once until its buffer is drained, so read to be sure."""
-    urcs = ops.proto.urcs
-    rebooted = False
-    garbled = False
-    newest = None
-    for i in range(len(urcs) - 1, -1, -1):
-        e = urcs[i]
-        if e is ops._last_urc:
-            break
-        if newest is None and e.FIELDS:
-            newest = e  # field-less events are shared objects
-        t = e.kind
-        if t is ev.Text:
-            if e.line == "RDY":
-                rebooted = True
-            else:
-                garbled = True
-        elif t is ev.Info and (e.name == "QIURC" or "recv" in e.text):
-            garbled = True
-    if newest is not None:
-        ops._last_urc = newest
-    ops._urcs_tail = urcs[-1] if urcs else None
-    ops._urcs_len = len(urcs)
-    if rebooted:
-        _rebooted(ops)
-    if garbled:
-        for slot in ops.proto.sockets:
-            if slot.state != INITIAL and slot.access_mode == BUFFER:
-                slot.module_data = True
-
-
-def _rebooted(ops):
+def module_restarted(ops):
     """RDY after start(): the module restarted.  Its sockets, buffers
     and half-done commands are gone; so is everything owed by it."""
     proto = ops.proto
@@ -147,17 +114,3 @@ def send_failed(ops, cmd, n):
         if e.kind is ev.SendFail:
             raise ModemError(-1, "SEND FAIL: nothing was sent")
     ops._check(cmd)
-
-
-def may_reconcile(ops, slot, now):
-    """After a long fruitless wait, ask the module for buffered data in
-    case a "recv" URC was lost -- at most every 30 s, so an idle
-    application still causes (almost) no AT traffic."""
-    if slot.access_mode != BUFFER:
-        return False
-    last = slot.reconciled_ms
-    if last is not None and now - last < 30000:
-        return False
-    slot.reconciled_ms = now
-    slot.module_data = True
-    return True

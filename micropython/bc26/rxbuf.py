@@ -74,6 +74,10 @@ class RxBuffer:
         else:
             f.write(memoryview(src)[start:start + n])
 
+    def unput(self, n):
+        """Take back the n newest bytes (a partial datagram given up)."""
+        self.count -= n if n < self.count else self.count
+
     def skip(self, n):
         """Drop the n oldest unread bytes (what a datagram had beyond the
         caller's buffer)."""

@@ -208,6 +208,8 @@ def _opens_prompt(wire):
         at = part.find(b"QISEND=")
         if at >= 0 and part[at - 1:at] != b"X":  # (QISENDEX is one line)
             fields = part[at + 7:].split(b",")
+            if fields[0].strip() == b"?":
+                continue  # the test form
             if len(fields) == 1 or (len(fields) == 2
                                     and fields[1].strip() != b"0"):
                 return True

@@ -171,7 +171,14 @@ class Socket:
         if self._id >= 0:
             cid = self._id
             self._id = -1
-            self._modem.close_socket(cid)
+            try:
+                self._modem.close_socket(cid)
+            except OSError:
+                # (no CLOSE OK in time: the module may still hold it) the
+                # socket keeps its id, so close() can be called again
+                if self._modem.proto.sockets[cid].state != 0:
+                    self._id = cid
+                raise
 
     def __enter__(self):
         return self

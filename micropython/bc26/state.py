@@ -412,6 +412,10 @@ class Protocol:
         slot = self._sink
         if slot is not None:
             slot.lost += len(self._held)
+            if slot.arriving:  # the datagram's first part: not a datagram
+                slot.rx.unput(slot.arriving)
+                slot.lost += slot.arriving
+                slot.arriving = 0
         self._held = None
         if self._held_last:
             self._payload_end()
@@ -465,7 +469,8 @@ class Protocol:
                         and b.startswith(b"+QIRD: ")):
                     self._read_slot = None
                     slot.module_data = False
-                    slot.node_left = 0
+                    if slot.node_left:
+                        slot.node_left = 0
                     return True
             elif n > 15 and b.startswith(b'+QIURC: "recv",'):
                 cid = b[15] - 48
@@ -531,8 +536,10 @@ class Protocol:
 
     def _payload_end(self):
         slot = self._sink
-        if slot is not None and slot.arriving:
-            slot.kept_dgram(slot.arriving)  # a pushed datagram is complete
+        if slot is not None and slot.arriving and not slot.node_left:
+            # a datagram is complete: pushed whole, or read into rx to the
+            # end of its node (the rest of one a recv_into left early)
+            slot.kept_dgram(slot.arriving)
             slot.arriving = 0
         self._sink = None
 
@@ -574,7 +581,8 @@ class Protocol:
             slot = self._read_slot
             self._read_slot = None
             self._sink = slot if e.length > 0 else None
-            slot.node_left = (e.remaining or 0) if slot.udp else 0
+            if slot.udp:
+                slot.node_left = e.remaining or 0
             if e.length == 0:
                 slot.module_data = False
             return
@@ -628,6 +636,8 @@ class Protocol:
         if c is None:
             if t is ev.Opened:
                 self._opened(e.connect_id, e.err)  # keep the slot right
+            elif t is ev.CloseOk:
+                self._late_close_ok()
             return False  # nobody asked: an unsolicited event
         self._result(c, e)
         return True
@@ -690,6 +700,19 @@ class Protocol:
             c.finish(DONE)
         if c in self.awaiting:
             self.awaiting.remove(c)
+
+    def _late_close_ok(self):
+        """A CLOSE OK after its AT+QICLOSE gave up waiting: it frees the
+        socket left closing -- when there is exactly one (it carries no id)."""
+        closing = None
+        for s in self.sockets:
+            if s.state == CLOSING:
+                if closing is not None:
+                    return  # which one? AT+QISTATE can tell; guess none
+                closing = s
+        if closing is not None:
+            closing.reset()
+            self._sync_push_mask()
 
     def _opened(self, cid, err):
         slot = self.sockets[cid]

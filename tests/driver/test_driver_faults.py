@@ -390,6 +390,34 @@ def test_close_ok_too_late_keeps_the_id_taken(modem, emu, tcp_addr):
     assert modem.free_socket() == 0
 
 
+def test_pool_socket_whose_close_ok_is_late_frees_its_id(modem, emu,
+                                                         tcp_addr):
+    """Through the pool: close() times out waiting for CLOSE OK; when the
+    late CLOSE OK comes, the id is free again (never lost for good)."""
+    from bc26 import command
+    pool = bc26.SocketPool(modem)
+    s = _connect(pool, tcp_addr)
+    cid = s.connect_id
+    emu.faults.late_close_ok(1.0)
+    old = command._RESULTS["QICLOSE"]
+    command._RESULTS["QICLOSE"] = ("close", 300)
+    try:
+        with pytest.raises(OSError):
+            s.close()
+    finally:
+        command._RESULTS["QICLOSE"] = old
+    assert s.connect_id == cid  # it still names its id: close() again works
+    assert modem.free_socket() != cid
+    emu.faults.late_close_ok(0)
+    assert wait_for(lambda: modem.poll() is not None
+                    and modem.free_socket() == cid, timeout=3)
+    s2 = _connect(pool, tcp_addr)
+    assert s2.connect_id == cid
+    s2.send(b"again")
+    assert recv_exactly(s2, 5) == b"again"
+    s2.close()
+
+
 def test_late_close_ok_emulator_option(make_modem, tcp_addr):
     emu, modem, _ = make_modem(close_ok_delay=0.3)
     pool = bc26.SocketPool(modem)

@@ -65,9 +65,26 @@ def test_last_error_survives_the_drivers_own_clean_up(modem, emu):
     assert code == 566
     assert emu.settings()["last_error"] == 0  # the clean-up reset it
     assert modem.last_error() == (566, "socket connection failed")
+    assert modem.last_error() == (566, "socket connection failed")  # again
     # a later success: the module's own answer again
     modem.resolve("echo.test")
     assert modem.last_error() == (0, "operation successful")
+
+
+def test_last_error_names_each_last_failure(modem, emu, tcp_addr):
+    with pytest.raises(bc26.ModemError):
+        modem.open_socket(1, "TCP", "127.0.0.1", 1, timeout=5)  # 566
+    modem.open_socket(0, "TCP", *tcp_addr)
+    emu.faults.remote_close(0)
+    assert wait_for(lambda: modem.poll() is not None
+                    and modem.proto.sockets[0].remote_closed)
+    with pytest.raises(bc26.ModemError) as exc:
+        modem.send_hex(0, b"too late")  # the module: 567, closed
+    assert modem.last_error()[0] == exc.value.code != 566
+    # the driver's own refusal of a busy id is the last failure too
+    with pytest.raises(bc26.ModemError):
+        modem.open_socket(0, "TCP", *tcp_addr)
+    assert modem.last_error() == (563, "socket identity has been used")
 
 
 @pytest.mark.parametrize("wire_bytes", [
@@ -94,6 +111,8 @@ def test_command_takes_the_one_line_send_forms(modem, emu, tcp_addr):
     modem.open_socket(0, "TCP", *tcp_addr)
     cmd = modem.command(b"AT+QISEND=0,0\r")  # the counters
     assert cmd.status == 3
+    cmd = modem.command(b"AT+QISEND=?\r")  # the test form
+    assert cmd.status == 3 and cmd.lines
     modem.command(commands.qisendex(0, b"hi"))
     modem.command(commands.qisend_text(0, "yo"))
     buf = bytearray(16)
@@ -161,5 +180,4 @@ def test_echomode_payload_is_skipped_not_parsed(modem, emu, wire, tcp_addr,
     assert [e.connect_id for e in modem.sockets()] == [0, 1]
     modem.send(1, b"one")
     assert recv_exactly(_Reader(modem, 1), 3) == b"one"
-    assert modem.proto.urcs == [] or all(
-        b"closed" not in repr(e).encode() for e in modem.proto.urcs)
+    assert not any("closed" in repr(e) for e in modem.proto.urcs)

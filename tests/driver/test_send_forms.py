@@ -163,3 +163,16 @@ def test_getaddrinfo_unknown_name_is_gaierror(pool):
     assert exc.value.errno == pool.EAI_NONAME
     with pytest.raises(pool.gaierror):
         pool.getaddrinfo("echo.test", 80, pool.AF_INET6)  # IPv4 only
+
+
+@pytest.mark.parametrize("size", [100, 512])
+def test_small_send_can_be_raised_to_512(modem, emu, tcp_echo, tcp_addr, size):
+    modem.open_socket(0, "TCP", *tcp_addr)
+    modem.small_send = size
+    data = bytes(range(256)) * 2
+    data = data[:size]
+    mark = len(emu.log)
+    assert modem.send(0, data) == size
+    assert commands_since(emu, mark) == [
+        b"AT+QISENDEX=0,%d,%s" % (size, data.hex().encode())]
+    assert _echoed(modem, size) == data

@@ -121,3 +121,35 @@ def test_sendto_another_address_is_refused(modem, emu, wire, udp_echo,
     assert udp_echo.received == [b"first", b"again"]
     assert s.recvfrom(64) == (b"first", udp_addr)
     s.close()
+
+
+def test_a_read_timing_out_inside_a_datagram_keeps_it_whole(make_modem,
+                                                            udp_echo,
+                                                            udp_addr):
+    """The second AT+QIRD of a 1200-byte datagram gets no answer in time:
+    recv raises the timeout, and the datagram comes whole with the next
+    recv -- never as pieces."""
+    emu, modem, wire = make_modem()
+    armed = []
+
+    def log(direction, data):
+        wire(direction, data)
+        if direction == "<" and b"+QIRD: 512," in data and not armed:
+            armed.append(True)  # the next read's answer comes late
+            emu.faults.delay_reply(0.6, on="AT+QIRD")
+    modem.log = log
+    _, s = _udp(modem, udp_addr, "buffer")
+    datagram = os.urandom(1200)
+    s.send(datagram)
+    s.send(b"next")
+    assert wait_for(lambda: len(emu.sockets()[s.connect_id]["nodes"]) == 2)
+    modem.reply_ms = 300
+    with pytest.raises(OSError) as exc:
+        s.recv(2048)
+    assert exc.value.errno == errno.ETIMEDOUT
+    assert armed
+    time.sleep(0.5)  # the late answer is taken in with the next call
+    modem.reply_ms = 2000
+    assert s.recv(2048) == datagram
+    assert s.recv(2048) == b"next"
+    s.close()
