@@ -45,6 +45,7 @@ from operator import length_hint
 from struct import unpack_from
 
 from .._ctok import ffi, lib
+from ..tokenizer import skip_count
 
 NONE = 0
 LINE = 1
@@ -176,11 +177,7 @@ class Tokenizer:
         next ones fed.  The space of a '> ' prompt just handed out is the
         prompt's, not one of the n, even when it is fed later.  Framing
         goes on after them as it stood."""
-        if not isinstance(n, int):
-            raise TypeError("skip() takes an int")
-        if n < 0:
-            raise ValueError("skip() takes a count >= 0")
-        if n == 0:
+        if not skip_count(n):
             return
         # frames read ahead may lie in the bytes skipped: read them again
         lib.bc26_batch_skip(self._b, self._handed_out(), n)

@@ -115,6 +115,15 @@ def _number(buf, start, end):
     return v
 
 
+def skip_count(n):
+    """skip()'s argument, checked (both twins): True if there is any."""
+    if not isinstance(n, int):
+        raise TypeError("skip() takes an int")
+    if n < 0:
+        raise ValueError("skip() takes a count >= 0")
+    return n > 0
+
+
 class Tokenizer:
     _skip = 0  # bytes still to discard as they are fed (a class default:
     #            no table entry on a board until echomode needs one)
@@ -208,11 +217,7 @@ class Tokenizer:
         next ones fed.  The space of a '> ' prompt just handed out is the
         prompt's, not one of the n, even when it is fed later.  Framing
         goes on after them as it stood."""
-        if not isinstance(n, int):
-            raise TypeError("skip() takes an int")
-        if n < 0:
-            raise ValueError("skip() takes a count >= 0")
-        if n == 0:
+        if not skip_count(n):
             return
         ring = self.ring
         if self._swallow_space and ring.count:

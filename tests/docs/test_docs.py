@@ -161,8 +161,9 @@ _REFDEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _prose_lines(path):
-    """The file's lines outside fenced code blocks, inline code removed."""
+def _prose_lines(path, keep_code=False):
+    """The file's lines outside fenced code blocks, inline code removed
+    (keep_code: kept)."""
     out = []
     fence = None
     with open(path, encoding="utf-8") as f:
@@ -176,7 +177,7 @@ def _prose_lines(path):
                         not line.strip().strip(fence[0]):
                     fence = None
                 continue
-            out.append((number, _INLINE_CODE.sub("", line)))
+            out.append((number, line if keep_code else _INLINE_CODE.sub("", line)))
     return out
 
 
@@ -244,21 +245,7 @@ def _anchors(path):
 def _prose_lines_with_code_headings(path):
     """Lines outside fenced code blocks, inline code kept (a heading's
     `code` is part of its anchor)."""
-    out = []
-    fence = None
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            m = _FENCE.match(line)
-            if fence is None and m:
-                fence = m.group(1)
-                continue
-            if fence is not None:
-                if line.strip().startswith(fence[0] * len(fence)) and \
-                        not line.strip().strip(fence[0]):
-                    fence = None
-                continue
-            out.append((number, line))
-    return out
+    return _prose_lines(path, keep_code=True)
 
 
 @pytest.mark.parametrize("name, path", MARKDOWN, ids=[n for n, _ in MARKDOWN])
