@@ -400,7 +400,7 @@ class Operations:
                 return True
             now = self.now_ms()
             if r.deadline is not None and now >= r.deadline and r.looked:
-                if r.timeout_ms >= 1000 and self._may_reconcile(slot, now):
+                if self._may_reconcile(slot, now, r.timeout_ms):
                     continue
                 if r.timeout_ms == 0:
                     raise OSError(EAGAIN, "no data")
@@ -825,16 +825,25 @@ class Operations:
             self._recv_end(r)
 
 
-    def _may_reconcile(self, slot, now):
-        """After a long fruitless wait, ask the module for buffered data in
-        case a "recv" URC was lost -- at most every 30 s, so an idle
-        application still causes (almost) no AT traffic."""
+    def _may_reconcile(self, slot, now, waited):
+        """recv_into() found nothing after waiting waited ms.  After a
+        second of that -- one long wait, or short ones (polls) adding up
+        since the first -- ask the module for buffered data in case a
+        "recv" URC was lost (it says that only once until drained): at
+        most every 30 s, so an idle application still causes (almost) no
+        AT traffic."""
         if slot.access_mode != BUFFER:
+            return False
+        since = slot.fruitless_ms
+        if since is None:
+            since = slot.fruitless_ms = now - waited
+        if now - since < 1000:
             return False
         last = slot.reconciled_ms
         if last is not None and now - last < 30000:
             return False
         slot.reconciled_ms = now
+        slot.fruitless_ms = None
         slot.module_data = True
         return True
 

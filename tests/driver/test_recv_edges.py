@@ -88,3 +88,36 @@ def test_loss_met_by_a_stream_read_is_told_by_the_next(make_emu, tcp_addr):
     assert err.value.errno == errno.ENOBUFS
     s.close()
     m.close()
+
+
+@pytest.mark.parametrize("timeout", [0.3, 0])
+def test_a_lost_recv_notice_strands_nothing_for_long(modem, emu, tcp_addr,
+                                                     timeout):
+    """The module says "recv" once until drained: if that line is lost,
+    short reads (0.3 s, or non-blocking polls) still get the data once a
+    second of fruitless waiting has passed -- the driver asks by itself."""
+    pool = bc26.SocketPool(modem)
+    s = pool.socket()
+    s.settimeout(5)
+    s.connect(tcp_addr)
+    s.send(b"first")
+    assert s.recv(100) == b"first"
+    s.settimeout(0)
+    with pytest.raises(OSError):
+        s.recv(100)  # drained: the next data is announced once
+    modem.small_send = 0  # the layout below is data mode's
+    urc = b'\r\n+QIURC: "recv",%d,6\r\n' % s.connect_id
+    emu.faults.drop_output(len(urc), len(b"\r\n> \r\nOK\r\n\r\nSEND OK\r\n"))
+    s.settimeout(timeout)
+    s.send(b"second")
+    t0 = time.monotonic()
+    got = b""
+    while not got and time.monotonic() - t0 < 4:
+        try:
+            got = s.recv(100)
+        except OSError as e:
+            assert e.errno in (errno.ETIMEDOUT, errno.EAGAIN), e
+            time.sleep(0.05)
+    assert got == b"second"
+    assert time.monotonic() - t0 < 2.5  # about a second, not 30
+    s.close()
