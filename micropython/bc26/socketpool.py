@@ -205,7 +205,14 @@ class Socket:
         slot = self._slot()
         if slot.state != CONNECTED:
             raise OSError(32, "connection closed")  # EPIPE
-        return self._modem.send(self._id, data)
+        try:
+            return self._modem.send(self._id, data)
+        except ModemError as e:
+            if e.code != 567:
+                raise
+            # 567, socket closed: the peer's close was not read yet --
+            # the same error as when it was
+            raise OSError(32, "connection closed")  # EPIPE
 
     sendall = send  # the module takes all of it, or raises
 

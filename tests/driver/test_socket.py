@@ -314,3 +314,21 @@ def test_stream_reads_like_micropython_streams(mode_pool, tcp_addr):
     s.send(b"abc")
     assert s.read(10) == b"abc"
     s.close()
+
+
+def test_send_after_an_unread_remote_close_is_epipe(modem, emu, pool, tcp_addr):
+    """Whether or not the driver has read the "closed" URC yet, a send on
+    a socket the peer closed raises EPIPE."""
+    s = pool.socket()
+    s.settimeout(5)
+    s.connect(tcp_addr)
+    emu.faults.remote_close(s.connect_id)
+    time.sleep(0.05)  # the URC is on the wire, not read yet
+    with pytest.raises(OSError) as exc:
+        s.send(b"x" * 30)
+    assert exc.value.errno == errno.EPIPE
+    assert s.recv(10) == b""
+    with pytest.raises(OSError) as exc:
+        s.send(b"x" * 30)
+    assert exc.value.errno == errno.EPIPE
+    s.close()
