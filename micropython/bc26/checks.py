@@ -45,20 +45,20 @@ def _bytes(name, value):
     # is refused by the callers that need ASCII.
     if isinstance(value, str):
         return value.encode()
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, (bytearray, memoryview)):
-        return bytes(value)
-    raise TypeError("%s must be str or bytes, got %s" % (name, _type_name(value)))
+    return _binary(name, value, "str or bytes")
 
 
-def _binary(name, value):
+def _binary(name, value, what="bytes"):
     # Raw bytes only: a str here would be ambiguous (text or hex already?).
-    if isinstance(value, bytes):
+    # A subclass becomes plain bytes first: what is checked is what is sent.
+    if type(value) is bytes:
         return value
-    if isinstance(value, (bytearray, memoryview)):
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        if getattr(value, "itemsize", 1) != 1:
+            raise TypeError("%s must hold bytes, not %d-byte items"
+                            % (name, value.itemsize))
         return bytes(value)
-    raise TypeError("%s must be bytes, got %s" % (name, _type_name(value)))
+    raise TypeError("%s must be %s, got %s" % (name, what, _type_name(value)))
 
 
 def _show(c):

@@ -59,7 +59,8 @@ _COMMA = b","
 _QUOTE = b'"'
 
 def _d(n):
-    return str(n).encode()
+    # "%d", not str(): an int subclass's own __str__ never reaches the line
+    return ("%d" % n).encode()
 
 
 def _q(b):

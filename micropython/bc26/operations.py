@@ -90,12 +90,15 @@ def _cid(connect_id):
     return connect_id
 
 
-def _seconds(name, value, zero=False):
-    """A duration in seconds: a number > 0 (>= 0 with zero=True)."""
+def _seconds(name, value, zero=False, most=1000000):
+    """A duration: a number > 0 (>= 0 with zero=True), at most most (the
+    clock's arithmetic holds days, not forever: None means no limit)."""
     if not (_is_int(value) or isinstance(value, float)):
         raise TypeError("%s must be a number of seconds" % name)
     if not (value > 0 or (zero and value == 0)):  # NaN fails both
         raise ValueError("%s must be %s 0" % (name, ">=" if zero else ">"))
+    if value > most:
+        raise ValueError("%s must be at most %d" % (name, most))
     return value
 
 
@@ -440,6 +443,10 @@ class Operations:
                 self._keep_open(slot, buf, got)
         elif r.got:  # left between two reads of one datagram
             self._keep_open(self.proto.sockets[r.cid], r.buf, r.got)
+        if r.result:
+            slot = proto.sockets[r.cid]
+            if slot.fruitless_ms:
+                slot.fruitless_ms = 0  # data came: the waiting starts anew
         if r.got:
             r.got = 0
         r.reading = None
@@ -543,8 +550,14 @@ class Operations:
         if slot.restarted:
             raise _restarted()
         t = type(data)
-        if t is not bytes and t is not bytearray and t is not memoryview:
-            data = memoryview(data)  # TypeError for what is no buffer
+        if t is not bytes and t is not bytearray:
+            if t is not memoryview:
+                data = memoryview(data)  # TypeError for what is no buffer
+            if getattr(data, "itemsize", 1) != 1:
+                # len() would count items, and the line would announce
+                # fewer bytes than go: the rest would be a command
+                raise TypeError("data must hold bytes, not %d-byte items"
+                                % data.itemsize)
         n = len(data)
         if slot.udp and n > (C.MAX_HEX_DATA_MODE if self.proto.send_hex
                              else C.MAX_DATA_MODE):
@@ -570,7 +583,7 @@ class Operations:
         if nbytes < 0:
             raise ValueError("nbytes must be >= 0")
         if timeout_ms is not None:
-            t = _seconds("timeout_ms", timeout_ms, zero=True)
+            t = _seconds("timeout_ms", timeout_ms, True, 1000000000)
             timeout_ms = int(t)
             if timeout_ms < t:
                 timeout_ms += 1  # 0.5 ms is a wait, not a poll
@@ -827,23 +840,23 @@ class Operations:
 
     def _may_reconcile(self, slot, now, waited):
         """recv_into() found nothing after waiting waited ms.  After a
-        second of that -- one long wait, or short ones (polls) adding up
-        since the first -- ask the module for buffered data in case a
-        "recv" URC was lost (it says that only once until drained): at
-        most every 30 s, so an idle application still causes (almost) no
-        AT traffic."""
+        second of that since data last came -- one long wait, or short ones
+        adding up (a non-blocking poll counts as 100 ms) -- ask the module
+        for buffered data in case a "recv" URC was lost (it says that only
+        once until drained): at most every 30 s, so an idle application
+        still causes (almost) no AT traffic."""
         if slot.access_mode != BUFFER:
             return False
-        since = slot.fruitless_ms
-        if since is None:
-            since = slot.fruitless_ms = now - waited
-        if now - since < 1000:
+        waited = slot.fruitless_ms + (waited if waited > 100 else 100)
+        if waited < 1000:
+            slot.fruitless_ms = waited
             return False
         last = slot.reconciled_ms
         if last is not None and now - last < 30000:
             return False
         slot.reconciled_ms = now
-        slot.fruitless_ms = None
+        if slot.fruitless_ms:
+            slot.fruitless_ms = 0
         slot.module_data = True
         return True
 

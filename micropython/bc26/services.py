@@ -106,8 +106,8 @@ def send_text(ops, connect_id, data, quote=None):
     dataformat=(1, x)) data is 1-512 raw bytes.  Returns the count."""
     hexmode = ops.proto.send_hex == 1
     wire = C.qisend_text(connect_id, data, hexmode, quote)
-    n = len(data)
-    ops._send_check(connect_id, b"" if isinstance(data, str) else data)
+    raw = data.encode() if isinstance(data, str) else data
+    n = ops._send_check(connect_id, raw)
     cmd = Command(wire, connect_id, reply_ms=ops.reply_ms)
     return (yield from _one_send(ops, cmd, connect_id, n))
 

@@ -34,6 +34,8 @@ def timeout_ms(value):
             raise TypeError("timeout must be None or a number")
         if not value >= 0:  # NaN too
             raise ValueError("timeout must be None or >= 0")
+        if value > 1000000:  # (the clock's arithmetic holds days)
+            raise ValueError("timeout must be at most 1e6 s: None waits forever")
         return int(value * 1000)
     return None
 

@@ -79,7 +79,7 @@ class SocketSlot:
     buff_full = 0
     remote_closed = False
     reconciled_ms = None
-    fruitless_ms = None  # when recv_into() calls began to find nothing
+    fruitless_ms = 0  # how long recv_into() calls waited in vain since data came
     lost = 0
     rx = None
     udp = False         # UDP: a read returns one datagram
@@ -118,8 +118,8 @@ class SocketSlot:
             self.remote_closed = False
         if self.reconciled_ms is not None:
             self.reconciled_ms = None  # last time a lost "recv" was ruled out
-        if self.fruitless_ms is not None:
-            self.fruitless_ms = None
+        if self.fruitless_ms:
+            self.fruitless_ms = 0
         if self.lost:
             self.lost = 0             # pushed bytes no buffer could keep
         if self.rx is not None:
@@ -326,8 +326,6 @@ class Protocol:
         for s in self.sockets:
             if s.reconciled_ms is not None:
                 s.reconciled_ms -= delta
-            if s.fruitless_ms is not None:
-                s.fruitless_ms -= delta
         self._now -= delta
 
     def abandon(self, status=TIMED_OUT, error=None):
