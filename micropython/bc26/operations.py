@@ -776,8 +776,9 @@ class Operations:
         yield from self._cmd(C.qiswtmd(connect_id, mode))
 
     def _op_counters(self, connect_id):
-        """(sent, acked, nacked): the bytes the module sent on the socket,
-        those the peer acknowledged and those not yet (AT+QISEND=<id>,0)."""
+        """(sent, acked, unacked): the bytes the module sent on the
+        socket, those the peer acknowledged and those not yet
+        (AT+QISEND=<id>,0)."""
         cmd = yield from self._cmd(C.qisend_query(connect_id))
         for e in cmd.lines:
             if e.kind is ev.SendCounters:
