@@ -362,8 +362,11 @@ class Operations:
                 return True
             else:
                 self._check(cmd)
-        elif slot.rx is None or not slot.rx.count:
-            self._step()  # (with data at hand: not first, it would grow rx)
+        elif slot.rx is None or not slot.rx.count or (
+                slot.udp and not slot.dgrams):
+            # (with data at hand: not first, it would grow rx -- unless it
+            # holds only part of a datagram, which must grow to take it)
+            self._step()
         while True:
             rx = slot.rx
             if rx is not None and rx.count and not slot.udp:
@@ -376,7 +379,9 @@ class Operations:
                 return True
             if rx is not None and rx.count and self._dgram_into(slot, r):
                 return True
-            if slot.lost:
+            if slot.lost and not (slot.udp and proto._sink is slot):
+                # (UDP: once the datagram the loss hit has ended -- its
+                # rest is part of the loss, not a datagram of its own)
                 lost = slot.lost
                 slot.lost = 0
                 raise OSError(ENOBUFS, "%d pushed bytes lost: the receive "

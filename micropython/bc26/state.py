@@ -156,6 +156,8 @@ class SocketSlot:
     def set_mode(self, access_mode):
         self.access_mode = access_mode
         if access_mode == DIRECT_PUSH:
+            if self.module_data:
+                self.module_data = False  # the module pushes what it held
             self.store()
 
     def store(self):
@@ -480,7 +482,9 @@ class Protocol:
                 # "<id>" or "<id>,<length>"; "buff full" takes the slow path
                 if 0 <= cid <= 4 and (n == 16 or (b[16] == 44 and n > 17
                                                   and 48 <= b[17] <= 57)):
-                    self.sockets[cid].module_data = True
+                    slot = self.sockets[cid]
+                    if slot.access_mode == BUFFER:
+                        slot.module_data = True
                     return True
         return False
 
@@ -725,7 +729,9 @@ class Protocol:
     def _socket_urc(self, e):
         t = e.kind
         if t is ev.RecvNotify:
-            self.sockets[e.connect_id].module_data = True
+            slot = self.sockets[e.connect_id]
+            if slot.access_mode == BUFFER:  # (pushed data needs no read)
+                slot.module_data = True
         elif t is ev.BufferFull:
             slot = self.sockets[e.connect_id]
             slot.module_data = True

@@ -11,6 +11,7 @@ import pytest
 import bc26
 import bc26.aio
 from bc26.host.serial_port import open_uart
+from driver_support import recv_exactly, wait_for
 
 
 def test_cancelled_async_read_loses_nothing(make_emu, tcp_addr):
@@ -120,4 +121,23 @@ def test_a_lost_recv_notice_strands_nothing_for_long(modem, emu, tcp_addr,
             time.sleep(0.05)
     assert got == b"second"
     assert time.monotonic() - t0 < 2.5  # about a second, not 30
+    s.close()
+
+
+def test_end_of_stream_after_a_switch_to_push_with_data_announced(
+        modem, emu, tcp_addr):
+    """Data announced in buffer mode, then AT+QISWTMD to direct push (the
+    module pushes what it held), then the peer closes: the data, then the
+    end of the stream -- not a wait for a read that push mode never needs."""
+    pool = bc26.SocketPool(modem)
+    s = pool.socket()
+    s.settimeout(3)
+    s.connect(tcp_addr)
+    s.send(b"held")
+    assert wait_for(lambda: modem.poll() is not None
+                    and modem.proto.sockets[s.connect_id].module_data)
+    modem.set_access_mode(s.connect_id, bc26.DIRECT_PUSH)
+    assert recv_exactly(s, 4) == b"held"
+    emu.faults.remote_close(s.connect_id)
+    assert s.recv(10) == b""
     s.close()

@@ -153,3 +153,24 @@ def test_a_read_timing_out_inside_a_datagram_keeps_it_whole(make_modem,
     assert s.recv(2048) == datagram
     assert s.recv(2048) == b"next"
     s.close()
+
+
+def test_a_pushed_datagram_longer_than_the_buffer_arrives_while_waiting(
+        make_modem, udp_echo, udp_addr):
+    """rx_capacity 1024 (a board's): an 1100-byte datagram pushed while
+    recv waits grows the buffer and comes whole, in time."""
+    import threading
+    emu, modem, _ = make_modem(start=False)
+    modem.close()
+    modem = bc26.Modem.open(emu.url, rx_capacity=1024)
+    try:
+        modem.start(timeout=10)
+        _, s = _udp(modem, udp_addr, "push")
+        s.settimeout(3)
+        threading.Timer(0.2, emu.faults.fill_buffer,
+                        (s.connect_id, 1, 1100)).start()
+        t = time.monotonic()
+        assert len(s.recv(2048)) == 1100
+        assert time.monotonic() - t < 2
+    finally:
+        modem.close()
