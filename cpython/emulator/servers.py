@@ -11,6 +11,8 @@ from one thread, and stops when closed (context manager). `.port` and
     SNTPServer(offset=0.0)          answers SNTP with this machine's clock
     PayloadServer(payload, chunks=1, gap=0.0)
                                     sends payload to each client, then closes
+    OneClientServer(serve)          serve(conn) for one client, in a thread
+                                    (a subclass may define serve instead)
 All record what they received in `.received` (bytes or a list of datagrams);
 the TCP ones also the clients' (host, port) in `.peers`.
 """
@@ -88,6 +90,47 @@ class _Server:
             self._thread.join(5)
         self._stop_r.close()
         self._stop_w.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class OneClientServer:
+    """One TCP client, served by serve(conn) in a thread of its own: for a
+    test's own protocol (a sink, a control channel).  An OSError ends it."""
+
+    def __init__(self, serve=None, host="127.0.0.1", port=0):
+        if serve is not None:
+            self.serve = serve
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._sock = socket.socket(family, socket.SOCK_STREAM)
+        self._sock.bind((host, port))
+        self._sock.listen(1)
+        self.address = self._sock.getsockname()[:2]
+        self.port = self.address[1]
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def serve(self, conn):
+        raise NotImplementedError
+
+    def _run(self):
+        try:
+            conn, _ = self._sock.accept()
+        except OSError:
+            return  # closed before a client came
+        with conn:
+            try:
+                self.serve(conn)
+            except OSError:
+                pass
+
+    def close(self):
+        self._sock.close()
+        self._thread.join(10)
 
     def __enter__(self):
         return self

@@ -93,33 +93,14 @@ def run_child(url, port, nbytes, mode, direction, pure=False):
     return int(got), float(wall), float(cpu), impl
 
 
-class DiscardServer:
+def DiscardServer():
     """Reads and forgets: an upload target that never pushes back."""
+    from bc26.emulator.servers import OneClientServer
 
-    def __init__(self):
-        import socket
-        import threading
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(1)
-        self.port = self._sock.getsockname()[1]
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        try:
-            conn, _ = self._sock.accept()
-            while conn.recv(65536):
-                pass
-            conn.close()
-        except OSError:
+    def discard(conn):
+        while conn.recv(65536):
             pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self._sock.close()
+    return OneClientServer(discard)
 
 
 def throughput(quick):

@@ -1025,27 +1025,16 @@ class FaultServer:
     calling a LocalFaults.  with FaultServer(LocalFaults(emu)) as srv: srv.port"""
 
     def __init__(self, local):
-        import socket
-        import threading
+        from bc26.emulator.servers import OneClientServer
         self.local = local
         self.requests = 0
-        self._sock = socket.socket()
-        self._sock.bind((ADDR, 0))
-        self._sock.listen(1)
-        self.port = self._sock.getsockname()[1]
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        self._server = OneClientServer(self._serve, ADDR)
+        self.port = self._server.port
 
-    def _run(self):
-        try:
-            conn, _ = self._sock.accept()
-        except OSError:
-            return
-        with conn:
-            f = conn.makefile("rb")
-            for raw in f:
-                reply = self.handle(raw.decode("latin-1").rstrip("\n"))
-                conn.sendall((reply + "\n").encode("latin-1"))
+    def _serve(self, conn):
+        for raw in conn.makefile("rb"):
+            reply = self.handle(raw.decode("latin-1").rstrip("\n"))
+            conn.sendall((reply + "\n").encode("latin-1"))
 
     def handle(self, line):
         self.requests += 1
@@ -1082,8 +1071,7 @@ class FaultServer:
         return "ok|%s" % ("" if value is None else value)
 
     def close(self):
-        self._sock.close()
-        self._thread.join(5)
+        self._server.close()
 
     def __enter__(self):
         return self

@@ -9,50 +9,15 @@ modes. The allocation budgets of the driver are in test_unix_port_budgets.py.
 
 import socket
 import textwrap
-import threading
 import time
 
 import pytest
 
 import unixport
-from bc26.emulator.servers import TCPEchoServer
+from bc26.emulator.servers import OneClientServer, TCPEchoServer
 
 
-class _LoopbackServer:
-    """One client on 127.0.0.1, served from a thread by serve(conn).
-    (An echo server is bc26.emulator.servers.TCPEchoServer.)"""
-
-    def __init__(self):
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(1)
-        self.port = self._sock.getsockname()[1]
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        try:
-            conn, _ = self._sock.accept()
-        except OSError:
-            return
-        with conn:
-            try:
-                self.serve(conn)
-            except OSError:
-                pass
-
-    def close(self):
-        self._sock.close()
-        self._thread.join(10)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-class SlowSink(_LoopbackServer):
+class SlowSink(OneClientServer):
     """Reads nothing for `pause` seconds, then everything: a writer's
     buffers fill and it has to wait for room."""
 
