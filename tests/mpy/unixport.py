@@ -106,6 +106,55 @@ def compile_sockuart(dest_dir, opt=3):
     return dest_dir
 
 
+def build_romfs(build_dir):
+    """A ROMFS image (build_dir/bc26.romfs, built by `mpremote romfs build`)
+    holding build_dir/bc26/*.mpy as lib/bc26, as `bc26 deploy --romfs` puts it in a
+    board's ROM partition; returns its path. A board maps that partition
+    into memory and runs the bytecode in place, so it is not copied into
+    the heap the way a module imported from a file system is."""
+    image = os.path.join(build_dir, "bc26.romfs")
+    with tempfile.TemporaryDirectory(prefix="bc26-romfs-") as tmp:
+        shutil.copytree(os.path.join(build_dir, "bc26"), os.path.join(tmp, "lib", "bc26"))
+        proc = subprocess.run([_venv_python(), "-m", "mpremote", "romfs", "-o", image,
+                               "build", tmp], capture_output=True, text=True, timeout=120)
+    if proc.returncode:
+        raise RuntimeError("mpremote romfs build: %s" % (proc.stderr or proc.stdout))
+    return image
+
+
+# What the board's firmware does at boot with its ROM partition, done here by
+# the script: the image lands in one block allocated first (it is flash on a
+# board, and the heap is made that much bigger: romfs_heap), mounted at /rom,
+# /rom and /rom/lib first on sys.path; the prelude's own names are deleted and collected.
+_ROMFS_PRELUDE = """\
+import gc, os, sys, vfs
+_rom = bytearray(os.stat(%r)[6])
+with open(%r, "rb") as _f:
+    _f.readinto(_rom)
+vfs.mount(vfs.VfsRom(_rom), "/rom")
+sys.path[:0] = ["/rom", "/rom/lib"]
+del _f, _rom
+gc.collect()
+"""
+
+
+def _heap_bytes(heapsize):
+    text = str(heapsize).upper()
+    scale = {"K": 1024, "M": 1024 * 1024}.get(text[-1:], 1)
+    return int(text.rstrip("KM")) * scale
+
+
+def romfs_heap(heapsize, image):
+    """-X heapsize for a board of heapsize bytes of RAM (or "64K") whose ROM
+    partition holds image: the image's own 32-byte blocks added, and their
+    share of the heap's allocation table (one byte per four blocks) and
+    finaliser table (one bit per block), rounded up to a KB."""
+    size = os.path.getsize(image)
+    blocks = (size + 31) // 32
+    extra = blocks * 32 + blocks // 4 + blocks // 8 + 64
+    return "%dK" % ((_heap_bytes(heapsize) + extra + 1023) // 1024)
+
+
 def qstr_pool_growth(text):
     """(new pools, their bytes) between the first two `micropython.qstr_info()`
     lines of a script's output (None if it printed fewer).  The table of
@@ -147,14 +196,21 @@ def default_build():
     return _default_build
 
 
-def run_script(script_text, args=(), heapsize=None, path_dir=None, timeout=120):
+def run_script(script_text, args=(), heapsize=None, path_dir=None, timeout=120,
+               romfs=None):
     """Run script_text on the unix port with `import bc26` and `import
     sockuart` loading the .mpy files of path_dir (default_build() if None).
-    heapsize: bytes or a string like "64K" for -X heapsize. Returns
-    (returncode, stdout, stderr)."""
+    heapsize: bytes or a string like "64K" for -X heapsize. romfs: an image
+    from build_romfs(), mounted at /rom and first on sys.path, so that
+    `import bc26` runs from it in place; heapsize is then the board's RAM
+    beside it (romfs_heap). Returns (returncode, stdout, stderr)."""
     if path_dir is None:
         path_dir = default_build()
     cmd = [micropython_binary()]
+    if romfs is not None:
+        script_text = _ROMFS_PRELUDE % (romfs, romfs) + script_text
+        if heapsize is not None:
+            heapsize = romfs_heap(heapsize, romfs)
     if heapsize is not None:
         cmd += ["-X", "heapsize=%s" % heapsize]
     env = dict(os.environ)
