@@ -90,6 +90,17 @@ class Faults:
             svc.close()
         self._emu.call(act)
 
+    def drop_socket(self, connect_id):
+        """The socket vanishes from the module without a word (no URC, as
+        when a lost network context takes it): AT+QISTATE no longer lists
+        it, its unread data is gone."""
+        def act():
+            svc = self._m().services.pop(connect_id, None)
+            if svc is None:
+                raise ValueError("socket %d is not open" % connect_id)
+            svc.close()
+        self._emu.call(act)
+
     def fill_buffer(self, connect_id, nodes=None, size=64):
         """Deliver synthetic received data: `nodes` nodes of `size` bytes
         (default: until all 20 nodes are used). Node k holds the letter

@@ -16,14 +16,8 @@ try:
     _ticks_diff = time.ticks_diff
     _sleep_ms = time.sleep_ms
 except AttributeError:  # CPython
-    def _ticks_ms():
-        return int(time.monotonic() * 1000)
-
-    def _ticks_diff(a, b):
-        return a - b
-
-    def _sleep_ms(ms):
-        time.sleep(ms / 1000)
+    from .host.clock import ticks_ms as _ticks_ms, ticks_diff as _ticks_diff, \
+        sleep_ms as _sleep_ms
 
 # The core's clock is ms since a base, rebased between operations once it
 # passes this: ticks_diff() is only right within half the ticks period
@@ -87,12 +81,6 @@ class Modem(Operations):
         wait = getattr(uart, "wait", None)
         if wait is not None:
             self._wait_fn = wait
-
-    @classmethod
-    def open(cls, url, baudrate=115200, **kw):
-        """CPython: a Modem on any pyserial URL (/dev/tty*, socket://, ...)."""
-        from .host.serial_port import open_uart
-        return cls(open_uart(url, baudrate), **kw)
 
     def close(self):
         """Close the UART (the module's sockets stay as they are)."""
@@ -234,3 +222,6 @@ def _blocking(op):
 
 
 bind_api(Modem, _blocking, skip=("send", "recv_into"))
+if not _ON_BOARD:  # Modem.open(url): a pyserial port, host only
+    from .host.serial_port import open_modem
+    Modem.open = classmethod(open_modem)

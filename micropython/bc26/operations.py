@@ -772,9 +772,10 @@ class Operations:
 
     def _op_close_socket(self, connect_id):
         """Close the socket on connect_id (AT+QICLOSE, until CLOSE OK);
-        data not yet read is gone.  Without CLOSE OK in time it raises
-        ETIMEDOUT and the id stays taken (the module may still hold the
-        socket): close it again."""
+        data not yet read is gone.  Without CLOSE OK in time the driver
+        asks the module (AT+QISTATE=1,<id>): if the socket is gone the
+        close is done, else it raises ETIMEDOUT and the id stays taken
+        until a late CLOSE OK comes or it is closed again."""
         _cid(connect_id)
         cmd = yield from self._cmd(C.qiclose(connect_id), connect_id,
                                    raise_error=False)
@@ -783,8 +784,10 @@ class Operations:
         slot.forget_sends()
         if cmd.status == TIMED_OUT:
             slot.state = CLOSING  # not free until the module says so
+            from .recovery import reconcile
+            yield from reconcile(self, connect_id)
         self.proto._sync_push_mask()
-        if cmd.status == TIMED_OUT:
+        if slot.state != INITIAL:
             self._check(cmd)
 
     def _op_set_access_mode(self, connect_id, mode):
@@ -886,29 +889,15 @@ API = ("start", "resolve", "set_access_mode", "open_socket", "close_socket",
 
 def bind_api(cls, wrap, skip=()):
     """Give cls a public method per API name: wrap(op) makes it.  The
-    services (services.OPS) are methods too on CPython; a board loads them
-    on first use instead (Operations.__getattr__), so one that needs only
-    sockets carries only sockets."""
+    services (services.OPS) are methods too on CPython, with the real
+    signatures (bc26.host.signatures); a board loads them on first use
+    instead (Operations.__getattr__), so one that needs only sockets
+    carries only sockets."""
     cls._wrap = staticmethod(wrap)
-    if _ON_BOARD:
-        for name in API:
-            if name not in skip:
-                setattr(cls, name, wrap(getattr(Operations, "_op_" + name)))
-        return cls
-    from .host.signatures import describe
-    from .services import OPS
     for name in API:
         if name not in skip:
-            op = getattr(Operations, "_op_" + name)
-            setattr(cls, name, describe(wrap(op), op, name))
-    for name, op in OPS.items():
-        setattr(cls, name, describe(wrap(_service(name)), op, name))
+            setattr(cls, name, wrap(getattr(Operations, "_op_" + name)))
+    if not _ON_BOARD:
+        from .host.signatures import document
+        document(cls, wrap, API, skip)
     return cls
-
-
-def _service(name):
-    # a service looked up when called: services.py may have been reloaded
-    def op(self, *args, **kw):
-        from .services import OPS
-        return OPS[name](self, *args, **kw)
-    return op

@@ -6,11 +6,13 @@ carry it.
 """
 
 from . import events as ev
-from .command import Command, FAILED, TIMED_OUT
+from .command import Command, DONE, FAILED, TIMED_OUT
 from .errors import ModemError
 from .operations import PROBE, timed_out, _restarted
 from .rxbuf import RxBuffer
-from .state import INITIAL
+from .state import INITIAL, CLOSING, REMOTE_CLOSING
+
+QISTATE_ALL = b"AT+QISTATE?\r"  # commands.qistate_read()
 
 
 def unstall(ops):
@@ -60,6 +62,48 @@ def resync(ops):
         yield from _resync_probes(ops)
     finally:
         ops._resyncing = False
+    # what the lost answer may have said about the sockets, the module's
+    # table says now
+    for slot in ops.proto.sockets:
+        if slot.state != INITIAL:
+            yield from reconcile(ops)
+            break
+
+
+def reconcile(ops, connect_id=-1):
+    """Generator: after an answer was lost, correct the driver's socket
+    table by the module's: AT+QISTATE? (or AT+QISTATE=1,<connect_id> for
+    one socket).  What the module lists is learnt as it says it
+    (Protocol._learn: state, service type, access mode).  A socket the
+    driver holds that the module does not list is gone: one being closed
+    is free again; one open was closed while the word of it was lost, and
+    ends as a remote close does -- its unread bytes are delivered, then
+    end of stream, and a send raises EPIPE; what the module held unread
+    for it cannot be recovered.  Returns the ids that ended so, or None
+    when the module did not answer (the table is left as it was)."""
+    from . import commands as C
+    proto = ops.proto
+    wire = QISTATE_ALL if connect_id < 0 else C.qistate(1, connect_id)
+    cmd = yield from ops._cmd(wire, raise_error=False)
+    if cmd.status != DONE:
+        return None
+    listed = [e.connect_id for e in cmd.lines if e.kind is ev.SocketState]
+    ended = []
+    for slot in proto.sockets:
+        cid = slot.connect_id
+        if (connect_id >= 0 and cid != connect_id) or slot.state == INITIAL \
+                or cid in listed:
+            continue
+        if slot.state == CLOSING:
+            slot.reset()
+        elif not slot.remote_closed:
+            slot.remote_closed = True
+            slot.state = REMOTE_CLOSING
+            if slot.module_data:
+                slot.module_data = False  # the module has nothing left for it
+            ended.append(cid)
+    proto._sync_push_mask()
+    return ended
 
 
 def _resync_probes(ops):

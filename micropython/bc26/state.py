@@ -763,6 +763,12 @@ class Protocol:
                 if slot.udp != udp:
                     slot.udp = udp
                 slot.set_mode(e.access_mode)
+                if e.state == REMOTE_CLOSING and not slot.remote_closed:
+                    # the peer closed (its "closed" URC may have been lost):
+                    # end of stream once its bytes are read
+                    slot.remote_closed = True
+                    if slot.access_mode == BUFFER:
+                        slot.module_data = True  # read until +QIRD: 0
                 self._sync_push_mask()
         elif t is ev.Info and e.name == "CGPADDR":
             f = parser.split_fields(e.text)

@@ -1,0 +1,139 @@
+"""After a lost answer the driver corrects its socket table by the module's
+own (AT+QISTATE): a socket whose end was lost with the answer ends as a
+remote close does (its bytes, then end of stream, a send raises EPIPE); a
+peer's close whose URC was lost is learnt; a close whose CLOSE OK was lost
+is done when the module no longer lists the socket.  Real emulator, real
+loopback sockets."""
+import errno
+import time
+
+import pytest
+
+import bc26
+
+from driver_support import commands_since, recv_exactly, wait_for
+
+MODES = {"buffer": bc26.BUFFER, "push": bc26.DIRECT_PUSH}
+
+
+def _fast(modem):
+    modem.reply_ms = 300
+    modem.send_ms = 600
+
+
+@pytest.fixture
+def quick_close(monkeypatch):
+    """CLOSE OK awaited 1 s instead of the manual's 10 s (the tests' time)."""
+    import bc26.command
+    monkeypatch.setitem(bc26.command._RESULTS, "QICLOSE", ("close", 1000))
+
+
+def _connect(pool, addr, timeout=2):
+    s = pool.socket()
+    s.settimeout(timeout)
+    s.connect(addr)
+    return s
+
+
+def _lose_an_answer(modem, emu):
+    """One command goes unanswered (the module is mute for it)."""
+    emu.faults.mute()
+    with pytest.raises(OSError) as exc:
+        modem.counters(4)  # no socket there: the answer would be an error
+    assert exc.value.errno == errno.ETIMEDOUT
+    emu.faults.unmute()
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_a_socket_gone_while_an_answer_was_lost_ends_as_a_remote_close(
+        modem, emu, tcp_echo, tcp_addr, mode):
+    _fast(modem)
+    pool = bc26.SocketPool(modem, access_mode=MODES[mode])
+    gone = _connect(pool, tcp_addr)
+    kept = _connect(pool, tcp_addr)
+    kept.send(b"before")
+    assert recv_exactly(kept, 6) == b"before"
+    _lose_an_answer(modem, emu)
+    emu.faults.drop_socket(gone.connect_id)  # no URC says so
+    mark = len(emu.log)
+    kept.send(b"after")  # resynchronises first, then asks the module
+    assert recv_exactly(kept, 5) == b"after"
+    lines = commands_since(emu, mark)
+    assert b"AT+CMEE?" in lines and b"AT+QISTATE?" in lines, lines
+    assert lines.index(b"AT+CMEE?") < lines.index(b"AT+QISTATE?")
+    assert gone.recv(10) == b""  # at once: no wait for data that cannot come
+    with pytest.raises(OSError) as exc:
+        gone.send(b"x")
+    assert exc.value.errno == errno.EPIPE
+    gone.close()  # the module answers for a socket it does not have; fine
+    assert [i.connect_id for i in modem.sockets()] == [kept.connect_id]
+    kept.send(b"still")
+    assert recv_exactly(kept, 5) == b"still"
+    kept.close()
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_a_peer_close_whose_urc_was_lost_is_learnt(modem, emu, tcp_addr, mode):
+    _fast(modem)
+    pool = bc26.SocketPool(modem, access_mode=MODES[mode])
+    s = _connect(pool, tcp_addr)
+    s.send(b"last words")
+    if mode == "push":
+        assert recv_exactly(s, 10) == b"last words"
+    else:
+        assert wait_for(lambda: emu.sockets()[s.connect_id]["nodes"])
+    emu.faults.mute()  # the "closed" URC is lost with the answer
+    with pytest.raises(OSError):
+        modem.counters(4)
+    emu.faults.remote_close(s.connect_id)
+    time.sleep(0.05)
+    emu.faults.unmute()
+    mark = len(emu.log)
+    assert modem.socket_state(s.connect_id).state == 4
+    assert b"AT+QISTATE?" in commands_since(emu, mark)
+    got = b"" if mode == "push" else recv_exactly(s, 10)
+    assert got in (b"", b"last words")
+    assert s.recv(10) == b""
+    with pytest.raises(OSError) as exc:
+        s.send(b"too late")
+    assert exc.value.errno == errno.EPIPE
+    s.close()
+    assert modem.sockets() == []
+
+
+def test_a_close_whose_close_ok_was_lost_is_done_when_the_module_has_no_socket(
+        modem, emu, tcp_addr, quick_close):
+    _fast(modem)
+    pool = bc26.SocketPool(modem)
+    s = _connect(pool, tcp_addr)
+    cid = s.connect_id
+    emu.faults.late_close_ok(0.05)  # OK at once, CLOSE OK 50 ms later ...
+    emu.faults.corrupt_output(count=8, skip=8)  # ... and it is mangled
+    mark = len(emu.log)
+    s.close()  # no CLOSE OK, but the module lists no socket: closed
+    assert commands_since(emu, mark) == [b"AT+QICLOSE=%d" % cid,
+                                         b"AT+QISTATE=1,%d" % cid]
+    emu.faults.clear()
+    again = _connect(pool, tcp_addr)
+    assert again.connect_id == cid  # the id is free again
+    again.close()
+
+
+def test_a_close_the_module_still_works_on_keeps_the_id_until_close_ok(
+        modem, emu, tcp_addr, quick_close):
+    _fast(modem)
+    pool = bc26.SocketPool(modem)
+    s = _connect(pool, tcp_addr)
+    cid = s.connect_id
+    emu.faults.late_close_ok(2)  # past the driver's wait
+    with pytest.raises(OSError) as exc:
+        modem.close_socket(cid)
+    assert exc.value.errno == errno.ETIMEDOUT
+    assert modem.socket_state(cid).state == 3  # the module: still closing
+    with pytest.raises(bc26.ModemError) as busy:
+        modem.open_socket(cid, "TCP", *tcp_addr)
+    assert busy.value.code == 563
+    assert modem.free_socket() != cid
+    # the late CLOSE OK frees it (poll() takes in what the module sends)
+    assert wait_for(lambda: modem.poll() is not None and modem.free_socket() == cid, 5)
+    emu.faults.clear()
