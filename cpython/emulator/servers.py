@@ -8,6 +8,7 @@ from one thread, and stops when closed (context manager). `.port` and
     UDPEchoServer()                 echoes every datagram back
     DNSServer({"name": ["127.0.0.2", ...]}, ttl=600)
                                     A records for the names, NXDOMAIN otherwise
+                                    (FORMERR for a name over 255 octets)
     SNTPServer(offset=0.0)          answers SNTP with this machine's clock
     PayloadServer(payload, chunks=1, gap=0.0)
                                     sends payload to each client, then closes
@@ -196,6 +197,7 @@ class DNSServer(_Server):
 
     def _on_listen(self, sock):
         from dnslib import QTYPE, RCODE, RR, A, DNSRecord
+        from dnslib.label import DNSLabelError
         try:
             data, addr = sock.recvfrom(4096)
             query = DNSRecord.parse(data)
@@ -211,7 +213,16 @@ class DNSServer(_Server):
         elif query.q.qtype == QTYPE.A:
             for ip in ips:
                 reply.add_answer(RR(query.q.qname, QTYPE.A, rdata=A(ip), ttl=self.ttl))
-        sock.sendto(reply.pack(), addr)
+        try:
+            packet = reply.pack()
+        except DNSLabelError:
+            # a name over 255 octets (RFC 1035 2.3.4) parses but cannot be
+            # packed back: FORMERR without the question, as a server
+            # refuses a malformed query -- and the thread lives on
+            reply.questions, reply.rr = [], []
+            reply.header.rcode = RCODE.FORMERR
+            packet = reply.pack()
+        sock.sendto(packet, addr)
 
 
 class SNTPServer(_Server):

@@ -268,6 +268,13 @@ class Plan:
             "    if f not in (%s,):" % keep,
             '        os.remove("%s/" + f)' % LIB,
             '        print("removed :%s/" + f)' % LIB,
+            # a ROMFS image's copy (deploy --romfs) is imported first
+            "try:",
+            '    os.stat("/rom/%s")' % LIB,
+            '    print("warning: /rom/%s, in the ROM partition, is imported '
+            'before :%s: deploy with --romfs instead")' % (LIB, LIB),
+            "except OSError:",
+            "    pass",
         ])
 
     def copy(self):

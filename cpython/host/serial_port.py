@@ -61,9 +61,3 @@ class SerialUART:
 def open_uart(url, baudrate=115200):
     port = serial.serial_for_url(url, baudrate=baudrate, timeout=0)
     return SerialUART(port)
-
-
-def open_modem(cls, url, baudrate=115200, **kw):
-    """CPython: a Modem on any pyserial URL (/dev/tty*, socket://, ...);
-    kw go to the Modem (log, rx_capacity, ...)."""
-    return cls(open_uart(url, baudrate), **kw)

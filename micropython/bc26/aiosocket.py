@@ -26,7 +26,9 @@ try:
 except ImportError:  # older MicroPython
     import uasyncio as asyncio
 
-from .socketpool import timeout_ms
+from .operations import data_length
+from .socketpool import timeout_ms, pipe_open, closed_error
+from .errors import ModemError
 from .state import BUFFER
 
 SOCK_STREAM = 1
@@ -100,8 +102,15 @@ class Socket:
         self._host = host  # as given: a name sendto() may repeat
 
     async def send(self, data):
-        """Send all of data (binary-safe); returns len(data)."""
-        return await self._modem.send(self._cid(), data)
+        """Send all of data (binary-safe); returns len(data).  OSError EPIPE
+        once the connection is closed (the peer, or the module), as
+        bc26.SocketPool's sockets do."""
+        cid = self._cid()
+        pipe_open(self._modem.proto.sockets[cid])
+        try:
+            return await self._modem.send(cid, data)
+        except ModemError as e:
+            raise closed_error(e)
 
     sendall = send
 
@@ -114,6 +123,8 @@ class Socket:
     async def sendto(self, data, address):
         """UDP: the first sendto connects to address; another address than
         that one is refused (OSError EISCONN), as bc26.SocketPool does."""
+        # send()'s checks of data first: a bad sendto opens no socket
+        data_length(data, self.type == SOCK_DGRAM, self._modem.proto.send_hex)
         if self._id < 0:
             await self.connect(address)
         elif address[0] not in (self._peer[0], self._host) or \

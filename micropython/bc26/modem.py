@@ -26,7 +26,7 @@ _REBASE_MS = 1 << 27
 
 try:
     from sys import implementation as _impl
-    _ON_BOARD = _impl.name != "cpython"
+    _ON_BOARD = _impl.name in ("micropython", "circuitpython")
 except ImportError:
     _ON_BOARD = True
 # a direct-push socket's buffer, and how far it may grow unread: a board's
@@ -223,5 +223,5 @@ def _blocking(op):
 
 bind_api(Modem, _blocking, skip=("send", "recv_into"))
 if not _ON_BOARD:  # Modem.open(url): a pyserial port, host only
-    from .host.serial_port import open_modem
+    from .host.open_url import open_modem
     Modem.open = classmethod(open_modem)

@@ -45,7 +45,7 @@ _HEX = b"0123456789abcdef"
 
 try:
     from sys import implementation as _impl, modules as _modules
-    _ON_BOARD = _impl.name != "cpython"
+    _ON_BOARD = _impl.name in ("micropython", "circuitpython")
 except ImportError:  # a port without them: nothing to unload by
     _ON_BOARD = False
 
@@ -103,12 +103,52 @@ def _seconds(name, value, zero=False, most=1000000):
 
 
 def _writable(buf):
-    """A buffer recv may write into: never bytes or str."""
+    """The buffer recv_into() writes into, as the data path takes it: a
+    bytearray, or a writable 1-D contiguous memoryview of bytes (another
+    writable byte buffer, array('B') say, is viewed as one).  Anything else
+    is refused before any byte goes out: no buffer, read-only, or items of
+    more than a byte (their count is not a byte count).  MicroPython's
+    memoryview tells none of that: there a write of its first byte onto
+    itself tells read-only memory (TypeError, nothing allocated), and
+    items wider than a byte cannot be told."""
     t = type(buf)
-    if t is bytes or t is str or (
-            t is memoryview and getattr(buf, "readonly", False)):
+    if t is bytearray:
+        return buf
+    if t is bytes or t is str:
         raise TypeError("the buffer must be writable (bytearray, memoryview)")
-    return len(buf)
+    mv = buf if t is memoryview else memoryview(buf)  # TypeError: no buffer
+    if getattr(mv, "readonly", False) or getattr(mv, "itemsize", 1) != 1 or \
+            getattr(mv, "ndim", 1) != 1 or not getattr(mv, "contiguous", True):
+        raise TypeError("the buffer must be writable, of bytes, in one piece "
+                        "(bytearray, memoryview)")
+    if not _VIEWS_TELL and len(mv):
+        mv[0] = mv[0]
+    return mv
+
+
+# CPython's memoryview has .readonly (and .itemsize ...); MicroPython's not
+_VIEWS_TELL = hasattr(memoryview(b""), "readonly")
+
+
+def data_length(data, udp, hex_send=0):
+    """send()'s checks of data, and its byte count: a buffer of bytes; on
+    UDP (udp true) no more than one send carries (hex_send: the module's
+    send dataformat), since one send is one datagram and is never split.
+    Also for the sockets' sendto(), which checks before it opens one."""
+    t = type(data)
+    if t is not bytes and t is not bytearray:
+        if t is not memoryview:
+            data = memoryview(data)  # TypeError for what is no buffer
+        if getattr(data, "itemsize", 1) != 1:
+            # len() would count items, and the line would announce fewer
+            # bytes than go: the rest would be a command
+            raise TypeError("data must hold bytes, not %d-byte items"
+                            % data.itemsize)
+    n = len(data)
+    if udp and n > (C.MAX_HEX_DATA_MODE if hex_send else C.MAX_DATA_MODE):
+        raise OSError(EMSGSIZE, "a datagram of %d bytes is more than "
+                      "one send carries" % n)
+    return n
 
 
 def _put_digits(buf, at, value):
@@ -201,9 +241,9 @@ class Operations:
 
     def __getattr__(self, name):
         # A board's services (ping, ntp, ...): loaded on the first call
-        # (bind_api makes them methods on CPython).  Not for private names:
-        # nothing internal may load them by accident.
-        if name[0] != "_":
+        # (bind_api makes them methods on CPython).  Only for their names:
+        # nothing else (hasattr(), an internal lookup) may load them.
+        if (" %s " % name) in SERVICE_NAMES:
             from .services import OPS
             op = OPS.get(name)
             if op is not None:
@@ -425,6 +465,14 @@ class Operations:
                 if r.timeout_ms == 0:
                     raise OSError(EAGAIN, "no data")
                 raise timed_out()
+            if self._desync and not self._resyncing and r.timeout_ms != 0 \
+                    and not r.looked:
+                # an answer was lost, so the socket table may be stale (a
+                # close it said): resync, which reconciles, before waiting
+                # on it -- once per call, and not for a poll
+                r.looked = True
+                r.need_ready = True
+                return False
             r.looked = True
             r.wait = r.deadline
             return False
@@ -439,6 +487,9 @@ class Operations:
         rx = slot.rx
         r.result = rx.readinto(r.buf, size if size < r.nbytes else r.nbytes)
         rx.skip(size - r.result)
+        if rx.count == 0 and rx.cap > slot.rx_capacity and proto._sink is not slot:
+            slot.rx = None  # grown for a long datagram: shrink back
+            slot.set_mode(slot.access_mode)
         if proto._pending or proto._held is not None:
             proto.resume(self.now_ms())
         return True
@@ -566,22 +617,7 @@ class Operations:
         slot = self.proto.sockets[_cid(connect_id)]
         if slot.restarted:
             raise _restarted()
-        t = type(data)
-        if t is not bytes and t is not bytearray:
-            if t is not memoryview:
-                data = memoryview(data)  # TypeError for what is no buffer
-            if getattr(data, "itemsize", 1) != 1:
-                # len() would count items, and the line would announce
-                # fewer bytes than go: the rest would be a command
-                raise TypeError("data must hold bytes, not %d-byte items"
-                                % data.itemsize)
-        n = len(data)
-        if slot.udp and n > (C.MAX_HEX_DATA_MODE if self.proto.send_hex
-                             else C.MAX_DATA_MODE):
-            # one send is one datagram: never split it into several
-            raise OSError(EMSGSIZE, "a datagram of %d bytes is more than "
-                          "one send carries" % n)
-        return n
+        return data_length(data, slot.udp, self.proto.send_hex)
 
     def _send_done(self, cmd, n):
         """True if the send went out; else the shell runs _send_failed."""
@@ -594,7 +630,8 @@ class Operations:
         """recv_into()'s checks, and its record set up (the modem's one, or
         a new one where calls overlap: bc26.aio)."""
         _cid(connect_id)
-        size = _writable(buf)
+        buf = _writable(buf)
+        size = len(buf)
         if not _is_int(nbytes):
             raise TypeError("nbytes must be an int")
         if nbytes < 0:
@@ -784,8 +821,11 @@ class Operations:
         slot.forget_sends()
         if cmd.status == TIMED_OUT:
             slot.state = CLOSING  # not free until the module says so
-            from .recovery import reconcile
-            yield from reconcile(self, connect_id)
+            if self._desync:  # (the OK was lost too) resync: it reconciles
+                yield from self._ready()
+            else:
+                from .recovery import reconcile
+                yield from reconcile(self, connect_id)
         self.proto._sync_push_mask()
         if slot.state != INITIAL:
             self._check(cmd)
@@ -880,6 +920,12 @@ class Operations:
             slot.fruitless_ms = 0
         slot.module_data = True
         return True
+
+# The services' names (services.OPS), as one string: on a board a str
+# constant is not an interned name each (RAM), and this is all
+# Operations.__getattr__ needs to know before it loads them.
+SERVICE_NAMES = (" set_dns get_dns ping ntp sockets socket_state last_error "
+                 "configure command send_text send_hex send_variable ")
 
 # The public operations; each shell turns _op_<name> into a method <name>.
 # The blocking shell has its own send and recv_into (the data path).

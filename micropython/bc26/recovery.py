@@ -56,18 +56,32 @@ def resync(ops):
     +CMEE: <n> before its final result, and the probe takes no final
     result before such a line (Command.needs_line): the ones before it
     are owed by earlier commands.  The module answers in order, so once
-    the probe's answer is in, nothing older can come."""
+    the probe's answer is in, nothing older can come.  Then what the lost
+    answer may have said about the sockets, the module's table says
+    (reconcile)."""
+    yield from _probed(ops)
+    for slot in ops.proto.sockets:
+        if slot.state != INITIAL:
+            yield from reconcile(ops)
+            if ops._desync:
+                # one of its own answers came late: probe again (without
+                # asking again, or a slow module would loop)
+                yield from _probed(ops)
+            break
+
+
+def _probed(ops):
     ops._resyncing = True
     try:
         yield from _resync_probes(ops)
     finally:
         ops._resyncing = False
-    # what the lost answer may have said about the sockets, the module's
-    # table says now
-    for slot in ops.proto.sockets:
-        if slot.state != INITIAL:
-            yield from reconcile(ops)
-            break
+
+
+def qistate_one(connect_id):
+    """AT+QISTATE=1,<connect_id> (commands.qistate(1, id), made here so
+    that recovery does not load the encoders of commands_extra)."""
+    return b"AT+QISTATE=1," + bytes((48 + connect_id,)) + b"\r"
 
 
 def reconcile(ops, connect_id=-1):
@@ -75,25 +89,33 @@ def reconcile(ops, connect_id=-1):
     table by the module's: AT+QISTATE? (or AT+QISTATE=1,<connect_id> for
     one socket).  What the module lists is learnt as it says it
     (Protocol._learn: state, service type, access mode).  A socket the
-    driver holds that the module does not list is gone: one being closed
-    is free again; one open was closed while the word of it was lost, and
-    ends as a remote close does -- its unread bytes are delivered, then
-    end of stream, and a send raises EPIPE; what the module held unread
-    for it cannot be recovered.  Returns the ids that ended so, or None
-    when the module did not answer (the table is left as it was)."""
-    from . import commands as C
+    driver holds that the module does not list -- asked again on its own,
+    and answered with no line at all (a line noise mangled lists nothing
+    either) -- is gone: one being closed is free again; one open was
+    closed while the word of it was lost, and ends as a remote close
+    does: its unread bytes are delivered, then end of stream (a pool
+    socket's send raises EPIPE); what the module held unread for it
+    cannot be recovered.  Returns the ids that ended so, or None when the
+    module did not answer (the rest is left as it was)."""
     proto = ops.proto
-    wire = QISTATE_ALL if connect_id < 0 else C.qistate(1, connect_id)
-    cmd = yield from ops._cmd(wire, raise_error=False)
-    if cmd.status != DONE:
-        return None
-    listed = [e.connect_id for e in cmd.lines if e.kind is ev.SocketState]
+    if connect_id < 0:
+        cmd = yield from ops._cmd(QISTATE_ALL, raise_error=False)
+        if cmd.status != DONE:
+            return None
+        listed = [e.connect_id for e in cmd.lines if e.kind is ev.SocketState]
+    else:
+        listed = []
     ended = []
     for slot in proto.sockets:
         cid = slot.connect_id
         if (connect_id >= 0 and cid != connect_id) or slot.state == INITIAL \
                 or cid in listed:
             continue
+        one = yield from ops._cmd(qistate_one(cid), raise_error=False)
+        if one.status != DONE:
+            return None
+        if one.lines:
+            continue  # listed after all (learnt), or not readable: kept
         if slot.state == CLOSING:
             slot.reset()
         elif not slot.remote_closed:

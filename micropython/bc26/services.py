@@ -9,7 +9,11 @@ instance, driven by a shell like the operations in operations.py.
 from . import commands as C
 from . import events as ev
 from .command import Command
+from .checks import _int
 from . import replies as _replies  # noqa: F401  (loaded now, not mid-reply)
+
+
+_MAX_RESULT_MS = 1000000000  # 1e6 s, the longest timeout elsewhere
 
 
 class PingResult:
@@ -184,7 +188,8 @@ def command(ops, wire, result_ms=0):
     information lines as events; .results: its result URCs).  One command
     line: AT..., printable ASCII, ending in CR alone.  The data path's own
     lines are routed, not kept: a +QIRD header is not among the lines, nor
-    SEND OK among the results (the status says DONE)."""
+    SEND OK among the results (the status says DONE).  result_ms: the
+    deadline of its result URCs in ms (0: the command's default)."""
     if not isinstance(wire, (bytes, bytearray)):
         raise TypeError("a command is bytes, as the encoders make it")
     wire = bytes(wire)
@@ -197,6 +202,9 @@ def command(ops, wire, result_ms=0):
     for c in wire[:-1]:
         if c < 0x20 or c > 0x7E:
             raise ValueError("a command line holds printable ASCII only")
+    # before the line goes: the deadline is used only after OK, too late
+    # to refuse it (a str raised then, a negative one expired at once)
+    _int("result_ms", result_ms, 0, _MAX_RESULT_MS)
     cmd = yield from ops._cmd(wire, result_ms=result_ms)
     return cmd
 

@@ -10,7 +10,8 @@ timeout raises OSError(ETIMEDOUT, "timed out"), a non-blocking socket with
 nothing to read raises OSError(EAGAIN, ...), both with .errno set.
 """
 
-from .operations import EAGAIN, ENOBUFS, _restarted
+from .checks import _int, _is_ipv6
+from .operations import EAGAIN, ENOBUFS, _restarted, data_length
 from .errors import ModemError
 from .state import BUFFER, DIRECT_PUSH, CONNECTED
 
@@ -38,6 +39,31 @@ def timeout_ms(value):
             raise ValueError("timeout must be at most 1e6 s: None waits forever")
         return int(value * 1000)
     return None
+
+
+def pipe_open(slot):
+    """A socket's send() first: OSError EPIPE once the connection is closed
+    (by the peer, or found gone by the module)."""
+    if slot.state != CONNECTED:
+        raise OSError(32, "connection closed")  # EPIPE
+
+
+def closed_error(e):
+    """What a socket's send() raises for the driver's ModemError e: EPIPE
+    for 567 (socket closed: the peer's close was not read yet -- the same
+    error as when it was), else e itself."""
+    return OSError(32, "connection closed") if e.code == 567 else e
+
+
+def _ipv6_literal(host):
+    """True for a str that is an IPv6 address; any other name, ':' or
+    not, is the resolver's to take or refuse."""
+    if not isinstance(host, str) or ":" not in host:
+        return False
+    try:
+        return _is_ipv6(host.encode())
+    except UnicodeError:  # (a lone surrogate: no address either)
+        return False
 
 
 def _address(address):
@@ -89,7 +115,7 @@ class SocketPool:
         if type not in (0, self.SOCK_STREAM, self.SOCK_DGRAM):
             raise ValueError("type must be SOCK_STREAM or SOCK_DGRAM")
         kind = type or self.SOCK_STREAM
-        if isinstance(host, str) and ":" in host:  # an IPv6 literal
+        if _ipv6_literal(host):  # handed back as it is: check it first
             if family == self.AF_INET:
                 raise gaierror(_EAI_NONAME, "an IPv6 address for AF_INET")
             return [(self.AF_INET6, kind, proto, "", (host, port, 0, 0))]
@@ -204,17 +230,11 @@ class Socket:
     def send(self, data):
         """Send all of data; returns len(data).  UDP: one datagram, at most
         1460 bytes (OSError EMSGSIZE beyond)."""
-        slot = self._slot()
-        if slot.state != CONNECTED:
-            raise OSError(32, "connection closed")  # EPIPE
+        pipe_open(self._slot())
         try:
             return self._modem.send(self._id, data)
         except ModemError as e:
-            if e.code != 567:
-                raise
-            # 567, socket closed: the peer's close was not read yet --
-            # the same error as when it was
-            raise OSError(32, "connection closed")  # EPIPE
+            raise closed_error(e)
 
     sendall = send  # the module takes all of it, or raises
 
@@ -231,13 +251,20 @@ class Socket:
         module's sockets are connected, so any other address is refused
         (OSError EISCONN) before a byte goes -- never sent elsewhere."""
         if self._id < 0:
+            self._data_length(data)  # a bad sendto opens no socket
             self.connect(address)
         elif _address(address) != self._peer:
-            memoryview(data)  # a TypeError for what is no buffer comes first
+            self._data_length(data)  # as on a socket not yet open
+            _int("port", address[1], 1, 65535)  # (%d takes no inf, no str)
             raise OSError(_EISCONN, "connected to %s:%d: a datagram to %s:%d "
                           "needs a socket of its own" % (
                               self._peer + (address[0], address[1])))
         return self.send(data)
+
+    def _data_length(self, data):
+        # send()'s checks of data, where no socket is open to run them
+        return data_length(data, self.type == self._pool.SOCK_DGRAM,
+                           self._modem.proto.send_hex)
 
     def pending(self):
         """(sent, acked, unacked) byte counts from AT+QISEND=<id>,0."""

@@ -190,7 +190,7 @@ class SocketSlot:
 # the caller's buffer).  A host batches better with more.
 try:
     from sys import implementation as _impl
-    _ON_BOARD = _impl.name != "cpython"
+    _ON_BOARD = _impl.name in ("micropython", "circuitpython")
 except ImportError:
     _ON_BOARD = True
 _TOK_SIZES = (1536, 512) if _ON_BOARD else (4096, 1536)

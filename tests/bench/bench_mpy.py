@@ -96,7 +96,7 @@ def sizes(figs, build):
     return per
 
 
-def layers(figs, build, per):
+def layers(figs, build, per, romfs=None):
     """Heap per import layer; returns the layers after bc26 (asyncio and
     the modules `import bc26` does not load), as measured."""
     rest = [m for m in per if m != "bc26"]
@@ -115,10 +115,8 @@ def layers(figs, build, per):
         figs.fail(["mpy.loaded"], "no module list: " +
                   figs.errors.get("unix.heap.import.bc26", "?"))
     # the same layers with the package in a ROM partition, run in place
-    try:
-        romfs = unixport.build_romfs(build)
-    except Exception as e:
-        figs.fail(["rom." + n for n in expect], "%s: %s" % (type(e).__name__, e))
+    if romfs is None:
+        figs.fail(["rom." + n for n in expect], "no ROMFS image")
     else:
         run_mpy(figs, "rom.", expect, "imports.py", rest, path_dir=build, romfs=romfs)
     return rest
@@ -133,7 +131,7 @@ def _unix_expected():
                     for k in ("tcp", "udp") for w in ("unix", "rom")]
 
 
-def unix_runtime(figs, build, trips):
+def unix_runtime(figs, build, trips, romfs=None):
     try:
         # The servers live in the CPython package, so they import the core
         # too: a broken core shows here, against every figure that needs them.
@@ -141,18 +139,17 @@ def unix_runtime(figs, build, trips):
 
         with TCPEchoServer() as tcp, UDPEchoServer() as udp, \
                 unixport.emulator() as (host, port):
-            _unix_runs(figs, build, trips, host, port, tcp.port, udp.port)
+            _unix_runs(figs, build, trips, host, port, tcp.port, udp.port, romfs)
     except Exception as e:
         figs.fail(_unix_expected(), "%s: %s" % (type(e).__name__, e))
 
 
-def _unix_runs(figs, build, trips, host, port, tcp, udp):
+def _unix_runs(figs, build, trips, host, port, tcp, udp, romfs=None):
     for mode, name in MODES:
         run_mpy(figs, "unix.%s." % name, RUNTIME, "runtime.py",
                 (host, port, tcp, mode, trips), path_dir=build)
-    romfs = os.path.join(build, "bc26.romfs")  # layers() built it
     for where, image in (("unix", None), ("rom", romfs)):
-        if image is not None and not os.path.isfile(image):
+        if where == "rom" and image is None:
             continue
         for mode, name in MODES:
             for kind, echo in (("tcp", tcp), ("udp", udp)):
@@ -324,8 +321,13 @@ def main():
         print("\n.mpy sizes, bytes:")
         for name, size in per.items():
             print("   %-20s %6d" % (name, size))
-        rest = layers(figs, build, per)
-        unix_runtime(figs, build, args.trips)
+        try:  # the image `bc26 deploy --romfs` would write
+            romfs = unixport.build_romfs(build, args.source)
+        except Exception as e:
+            print("bench_mpy: no ROMFS image: %s: %s" % (type(e).__name__, e))
+            romfs = None
+        rest = layers(figs, build, per, romfs)
+        unix_runtime(figs, build, args.trips, romfs)
         wasm(figs, build, rest)
         table(figs, rest)
     except Exception as e:  # the build itself failed: nothing to measure

@@ -504,6 +504,30 @@ def mute(cell, sk):
     return cell.post(sk)
 
 
+def lost_socket(cell, sk):
+    """The module loses the socket without a word (no URC) while one of
+    its answers is lost too: the resync's AT+QISTATE? finds it gone, so it
+    ends as a remote close -- EOF for the reader, EPIPE for a send."""
+    c = cell.c
+    c.exchange(sk, 5)  # all echoed and read: nothing is lost with it
+    cell.emu.faults.mute()
+    try:
+        cell.modem.counters(4)  # (no socket 4: its answer would be an error)
+        cell.check(False, "a mute module answered")
+    except OSError as e:
+        cell.check(_timeout(e), "counters() from a mute module: %r" % (e,))
+    cell.emu.faults.drop_socket(sk.s.connect_id)
+    cell.emu.faults.unmute()
+    cell.allowed = lambda what, e: what == "send" and e.errno == errno.EPIPE
+    err = c.read_to_eof(sk)
+    cell.check(sk.eof, "no EOF for the lost socket (%r)" % (err,))
+    cell.post(sk)  # both sends: EPIPE
+    cell.check(len(sk.errors) == 2 and all(e.errno == errno.EPIPE
+                                           for e in sk.errors),
+               "sends on the lost socket: %r" % (sk.errors,))
+    return sk
+
+
 SCENARIOS = {
     "urc@now": urc_at("now"),
     "urc@after_echo": urc_at("after_echo"),
@@ -524,6 +548,7 @@ SCENARIOS = {
     "reboot": reboot,
     "mute": mute,
     "mute_rx": mute_rx,
+    "lost_socket": lost_socket,
 }
 
 # Cells the driver is known to fail: (fault, mode, proto) -> the reason

@@ -22,10 +22,14 @@ def _fast(modem):
 
 
 @pytest.fixture
-def quick_close(monkeypatch):
-    """CLOSE OK awaited 1 s instead of the manual's 10 s (the tests' time)."""
+def closing(modem, tcp_addr, monkeypatch):
+    """(pool, socket) to close, CLOSE OK awaited 1 s instead of the
+    manual's 10 s (the tests' time)."""
     import bc26.command
     monkeypatch.setitem(bc26.command._RESULTS, "QICLOSE", ("close", 1000))
+    _fast(modem)
+    pool = bc26.SocketPool(modem)
+    return pool, _connect(pool, tcp_addr)
 
 
 def _connect(pool, addr, timeout=2):
@@ -102,10 +106,8 @@ def test_a_peer_close_whose_urc_was_lost_is_learnt(modem, emu, tcp_addr, mode):
 
 
 def test_a_close_whose_close_ok_was_lost_is_done_when_the_module_has_no_socket(
-        modem, emu, tcp_addr, quick_close):
-    _fast(modem)
-    pool = bc26.SocketPool(modem)
-    s = _connect(pool, tcp_addr)
+        modem, emu, tcp_addr, closing):
+    pool, s = closing
     cid = s.connect_id
     emu.faults.late_close_ok(0.05)  # OK at once, CLOSE OK 50 ms later ...
     emu.faults.corrupt_output(count=8, skip=8)  # ... and it is mangled
@@ -120,11 +122,8 @@ def test_a_close_whose_close_ok_was_lost_is_done_when_the_module_has_no_socket(
 
 
 def test_a_close_the_module_still_works_on_keeps_the_id_until_close_ok(
-        modem, emu, tcp_addr, quick_close):
-    _fast(modem)
-    pool = bc26.SocketPool(modem)
-    s = _connect(pool, tcp_addr)
-    cid = s.connect_id
+        modem, emu, tcp_addr, closing):
+    cid = closing[1].connect_id
     emu.faults.late_close_ok(2)  # past the driver's wait
     with pytest.raises(OSError) as exc:
         modem.close_socket(cid)
@@ -137,3 +136,79 @@ def test_a_close_the_module_still_works_on_keeps_the_id_until_close_ok(
     # the late CLOSE OK frees it (poll() takes in what the module sends)
     assert wait_for(lambda: modem.poll() is not None and modem.free_socket() == cid, 5)
     emu.faults.clear()
+
+
+def test_an_aio_socket_send_after_the_peer_closed_is_epipe(make_emu, tcp_addr):
+    # as a pool socket's: the driver knows, so nothing goes to the module
+    import asyncio
+    from bc26.host.serial_port import open_uart
+    emu = make_emu()
+
+    async def main():
+        modem = bc26.aio.Modem(open_uart(emu.url))
+        try:
+            await modem.start(timeout=10)
+            s = bc26.aio.Socket(modem)
+            s.settimeout(5)
+            await s.connect(tcp_addr)
+            emu.faults.remote_close(s.connect_id)
+            assert await s.recv(10) == b""
+            mark = len(emu.log)
+            with pytest.raises(OSError) as exc:
+                await s.send(b"too late")
+            assert exc.value.errno == errno.EPIPE
+            assert commands_since(emu, mark) == []
+            await s.close()
+        finally:
+            modem.close()
+    asyncio.run(main())
+
+
+def test_a_late_answer_to_the_reconcile_is_resynchronised_too(modem, emu, tcp_addr):
+    _fast(modem)
+    pool = bc26.SocketPool(modem)
+    s = _connect(pool, tcp_addr)
+    s.send(b"hello")
+    assert recv_exactly(s, 5) == b"hello"
+    _lose_an_answer(modem, emu)
+    emu.faults.delay_reply(0.5, on="AT+QISTATE")  # past reply_ms: late
+    # the late OK of AT+QISTATE? must not be taken for this one's
+    assert modem.counters(s.connect_id) == (5, 5, 0)
+    s.send(b"again")
+    assert recv_exactly(s, 5) == b"again"
+    s.close()
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_a_mangled_line_of_the_table_ends_no_socket(modem, emu, tcp_addr, mode):
+    _fast(modem)
+    pool = bc26.SocketPool(modem, access_mode=MODES[mode])
+    s = _connect(pool, tcp_addr)
+    _lose_an_answer(modem, emu)
+    # after the probe's answer (CR LF +CMEE: 1 CR LF CR LF OK CR LF, 18
+    # bytes) the table's line: its 'Q' mangled, the line is none of it
+    emu.faults.corrupt_output(count=1, skip=21)
+    mark = len(emu.log)
+    s.send(b"alive")  # resync, reconcile; asked alone, the socket is there
+    assert b"AT+QISTATE=1,%d" % s.connect_id in commands_since(emu, mark)
+    assert recv_exactly(s, 5) == b"alive"
+    assert modem.socket_state(s.connect_id).state == 2
+    s.close()
+
+
+def test_a_poll_of_a_desynchronised_modem_does_not_wait(modem, emu, tcp_addr):
+    _fast(modem)
+    pool = bc26.SocketPool(modem, access_mode=bc26.DIRECT_PUSH)
+    s = _connect(pool, tcp_addr)
+    emu.faults.mute()
+    with pytest.raises(OSError):
+        modem.counters(4)  # lost: the driver is out of step now
+    t = time.monotonic()
+    with pytest.raises(OSError) as exc:
+        modem.recv_into(s.connect_id, bytearray(8), 0, 0)
+    assert exc.value.errno == errno.EAGAIN
+    assert time.monotonic() - t < 0.1  # no resync for a poll
+    emu.faults.unmute()
+    s.send(b"back")
+    assert recv_exactly(s, 4) == b"back"
+    s.close()

@@ -172,5 +172,9 @@ def test_a_pushed_datagram_longer_than_the_buffer_arrives_while_waiting(
         t = time.monotonic()
         assert len(s.recv(2048)) == 1100
         assert time.monotonic() - t < 2
+        # read, the grown buffer goes back to rx_capacity (RAM on a board)
+        assert modem.proto.sockets[s.connect_id].rx.cap == 1024
+        s.sendto(b"after", udp_addr)
+        assert s.recv(2048) == b"after"
     finally:
         modem.close()

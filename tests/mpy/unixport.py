@@ -106,20 +106,20 @@ def compile_sockuart(dest_dir, opt=3):
     return dest_dir
 
 
-def build_romfs(build_dir):
-    """A ROMFS image (build_dir/bc26.romfs, built by `mpremote romfs build`)
-    holding build_dir/bc26/*.mpy as lib/bc26, as `bc26 deploy --romfs` puts it in a
-    board's ROM partition; returns its path. A board maps that partition
-    into memory and runs the bytecode in place, so it is not copied into
-    the heap the way a module imported from a file system is."""
-    image = os.path.join(build_dir, "bc26.romfs")
-    with tempfile.TemporaryDirectory(prefix="bc26-romfs-") as tmp:
-        shutil.copytree(os.path.join(build_dir, "bc26"), os.path.join(tmp, "lib", "bc26"))
-        proc = subprocess.run([_venv_python(), "-m", "mpremote", "romfs", "-o", image,
-                               "build", tmp], capture_output=True, text=True, timeout=120)
-    if proc.returncode:
-        raise RuntimeError("mpremote romfs build: %s" % (proc.stderr or proc.stdout))
-    return image
+def build_romfs(build_dir, source_dir=CORE):
+    """The ROMFS image `bc26 deploy --romfs` writes to a board's ROM
+    partition, built by its own plan (mpy-cross -O3 into lib/bc26/, then
+    `mpremote romfs build`) under build_dir/romfs-deploy; returns its
+    path. A board maps that partition into memory and runs the bytecode in
+    place, so it is not copied into the heap the way a module imported
+    from a file system is."""
+    from bc26.host import deploy
+
+    plan = deploy.Plan("(no board)", build_dir=os.path.join(build_dir, "romfs-deploy"),
+                       source_dir=source_dir, romfs=True,
+                       mpremote=[_venv_python(), "-m", "mpremote"])
+    plan.build()
+    return plan.image()
 
 
 # What the board's firmware does at boot with its ROM partition, done here by
