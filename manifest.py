@@ -7,6 +7,7 @@
 #       parser command checks commands state operations modem
 #   on first use: recovery (what the driver does after a fault: a
 #       resync, a reboot, a lost SEND OK, a stalled push stream),
+#       reconcile (the socket table checked with AT+QISTATE after one),
 #       socketpool (bc26.SocketPool), socket_module
 #       (bc26.install_socket_module), bringup (start(); on a
 #       board unloaded again after it), replies (the replies of the rare

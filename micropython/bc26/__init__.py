@@ -20,7 +20,7 @@ __all__ = ("ModemError", "ProtocolError", "Tokenizer", "IMPLEMENTATION",
 
 # Loaded on first use; "from bc26 import aio" asks __getattr__ first on
 # MicroPython, so it imports them (and nothing else: dir() asks too).
-_LAZY = ("aio", "services", "recovery", "commands_extra", "errtext", "socketpool",
+_LAZY = ("aio", "services", "recovery", "reconcile", "commands_extra", "errtext", "socketpool",
          "replies", "bringup", "socket_module")
 
 

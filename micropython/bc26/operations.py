@@ -824,7 +824,7 @@ class Operations:
             if self._desync:  # (the OK was lost too) resync: it reconciles
                 yield from self._ready()
             else:
-                from .recovery import reconcile
+                from .reconcile import reconcile
                 yield from reconcile(self, connect_id)
         self.proto._sync_push_mask()
         if slot.state != INITIAL:

@@ -6,13 +6,12 @@ carry it.
 """
 
 from . import events as ev
-from .command import Command, DONE, FAILED, TIMED_OUT
+from .command import Command, FAILED, TIMED_OUT
 from .errors import ModemError
 from .operations import PROBE, timed_out, _restarted
 from .rxbuf import RxBuffer
-from .state import INITIAL, CLOSING, REMOTE_CLOSING
+from .state import INITIAL
 
-QISTATE_ALL = b"AT+QISTATE?\r"  # commands.qistate_read()
 
 
 def unstall(ops):
@@ -62,6 +61,7 @@ def resync(ops):
     yield from _probed(ops)
     for slot in ops.proto.sockets:
         if slot.state != INITIAL:
+            from .reconcile import reconcile
             yield from reconcile(ops)
             if ops._desync:
                 # one of its own answers came late: probe again (without
@@ -76,56 +76,6 @@ def _probed(ops):
         yield from _resync_probes(ops)
     finally:
         ops._resyncing = False
-
-
-def qistate_one(connect_id):
-    """AT+QISTATE=1,<connect_id> (commands.qistate(1, id), made here so
-    that recovery does not load the encoders of commands_extra)."""
-    return b"AT+QISTATE=1," + bytes((48 + connect_id,)) + b"\r"
-
-
-def reconcile(ops, connect_id=-1):
-    """Generator: after an answer was lost, correct the driver's socket
-    table by the module's: AT+QISTATE? (or AT+QISTATE=1,<connect_id> for
-    one socket).  What the module lists is learnt as it says it
-    (Protocol._learn: state, service type, access mode).  A socket the
-    driver holds that the module does not list -- asked again on its own,
-    and answered with no line at all (a line noise mangled lists nothing
-    either) -- is gone: one being closed is free again; one open was
-    closed while the word of it was lost, and ends as a remote close
-    does: its unread bytes are delivered, then end of stream (a pool
-    socket's send raises EPIPE); what the module held unread for it
-    cannot be recovered.  Returns the ids that ended so, or None when the
-    module did not answer (the rest is left as it was)."""
-    proto = ops.proto
-    if connect_id < 0:
-        cmd = yield from ops._cmd(QISTATE_ALL, raise_error=False)
-        if cmd.status != DONE:
-            return None
-        listed = [e.connect_id for e in cmd.lines if e.kind is ev.SocketState]
-    else:
-        listed = []
-    ended = []
-    for slot in proto.sockets:
-        cid = slot.connect_id
-        if (connect_id >= 0 and cid != connect_id) or slot.state == INITIAL \
-                or cid in listed:
-            continue
-        one = yield from ops._cmd(qistate_one(cid), raise_error=False)
-        if one.status != DONE:
-            return None
-        if one.lines:
-            continue  # listed after all (learnt), or not readable: kept
-        if slot.state == CLOSING:
-            slot.reset()
-        elif not slot.remote_closed:
-            slot.remote_closed = True
-            slot.state = REMOTE_CLOSING
-            if slot.module_data:
-                slot.module_data = False  # the module has nothing left for it
-            ended.append(cid)
-    proto._sync_push_mask()
-    return ended
 
 
 def _resync_probes(ops):

@@ -138,6 +138,11 @@ allows (anything not listed is not allowed):
                    every 30 s).  Direct push: the pushes
                    were never said (the module did not deliver them):
                    those letters may be lost, nothing else.
+    lost_socket    every echo read; mute, a command that times out (its
+                   answer lost), drop_socket (the module forgets the
+                   socket, no URC), unmute.  The resync's AT+QISTATE?
+                   finds it gone: the reader gets end of stream, both
+                   post-round sends raise EPIPE.  No loss.
 
 Cells the driver is known to fail are marked xfail(strict=True) in KNOWN,
 with the reason; their assertions are the same.

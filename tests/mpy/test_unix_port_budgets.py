@@ -17,10 +17,12 @@ import pytest
 
 import unixport
 
-SESSION_HEAP = "128K"  # target: 64K; 120K needed today (BENCHMARKS.md)
+# target: 64K. Needed today: 120-128K (BENCHMARKS.md; it moves between runs
+# with how the UART's reads split, and so where the heap fragments)
+SESSION_HEAP = "136K"
 # The same session with the package in a ROMFS image run in place (`bc26
 # deploy --romfs`): the heap beside the image (unixport.romfs_heap)
-SESSION_HEAP_ROMFS = "88K"  # 84K needed today
+SESSION_HEAP_ROMFS = "88K"  # 80-84K needed today
 MODES = [0, 1]
 MODE_IDS = ["buffer", "push"]
 

@@ -112,10 +112,10 @@ def test_bring_up_lines_are_the_encoders_bytes():
     _check(bringup.SYNC_CONFIG[2], C.qicfg_showlength(1))
     _check(bringup.ECHOMODE_OFF, C.qicfg_echomode(0))
     _check(operations.PROBE, C.cmee_read())
-    from bc26 import recovery
-    _check(recovery.QISTATE_ALL, C.qistate_read())
+    from bc26 import reconcile
+    _check(reconcile.QISTATE_ALL, C.qistate_read())
     for cid in range(5):
-        _check(recovery.qistate_one(cid), C.qistate(1, cid))
+        _check(reconcile.qistate_one(cid), C.qistate(1, cid))
 
 
 def test_every_line_ends_in_cr_only():
