@@ -357,9 +357,12 @@ HELP = """Compile the driver's core with mpy-cross and copy it to :lib/bc26/ on 
 MicroPython board (with --board NAME also boards/NAME/board.py as
 :board_wiring.py and boards/simpletest.py as :simpletest.py), in one
 mpremote session. Files the board already has (same SHA-256) are not
-copied again. --dry-run prints every command (the version query, the
-mpy-cross runs, the mpremote session) and runs none of them: it does not
-contact the board."""
+copied again. --romfs writes the compiled core to the board's ROM
+partition instead, as a ROMFS image run in place (less RAM): it replaces
+what the partition held, removes :lib/bc26 and soft-resets the board.
+--dry-run prints every command (the version query, the mpy-cross runs,
+with --romfs the image build, the mpremote session) and runs none of
+them: it does not contact the board."""
 
 
 def add_arguments(p):

@@ -5,7 +5,7 @@ C tokenizer takes over the hot parsing path when it is built.
 """
 from .errors import ModemError, ProtocolError
 from ._twin import Tokenizer, IMPLEMENTATION
-from .operations import NotReady
+from .errors import NotReady
 from .modem import Modem
 from .state import BUFFER, DIRECT_PUSH
 from .events import SocketState as SocketInfo

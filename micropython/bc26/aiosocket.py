@@ -26,7 +26,7 @@ try:
 except ImportError:  # older MicroPython
     import uasyncio as asyncio
 
-from .operations import data_length
+from .datapath import data_length
 from .socketpool import timeout_ms, pipe_open, closed_error
 from .errors import ModemError
 from .state import BUFFER

@@ -8,7 +8,8 @@ equal), but their encoders then need not be loaded for start().
 """
 
 from .command import Command, DONE
-from .operations import NotReady, ETIMEDOUT, _seconds
+from .checks import _seconds
+from .errors import NotReady, ETIMEDOUT
 
 AT = b"AT\r"
 ECHO_OFF = b"ATE0\r"

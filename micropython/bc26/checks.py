@@ -157,3 +157,31 @@ def _host(name, value):
     if b.startswith(b".") or b.find(b"..") >= 0:
         raise ValueError("%s has an empty label" % name)
     return b
+
+
+# -- the driver's own arguments (connect ids, durations) --------------------
+
+def _is_int(x):
+    # bool is an int subclass; True as a count or an id is a mistake
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _cid(connect_id):
+    """A <connectID>: 0-4 (it also indexes the driver's socket tables)."""
+    if not _is_int(connect_id):
+        raise TypeError("connect_id must be an int")
+    if not 0 <= connect_id <= 4:
+        raise ValueError("connect_id must be 0-4, got %d" % connect_id)
+    return connect_id
+
+
+def _seconds(name, value, zero=False, most=1000000):
+    """A duration: a number > 0 (>= 0 with zero=True), at most most (the
+    clock's arithmetic holds days, not forever: None means no limit)."""
+    if not (_is_int(value) or isinstance(value, float)):
+        raise TypeError("%s must be a number of seconds" % name)
+    if not (value > 0 or (zero and value == 0)):  # NaN fails both
+        raise ValueError("%s must be %s 0" % (name, ">=" if zero else ">"))
+    if value > most:
+        raise ValueError("%s must be at most %d" % (name, most))
+    return value

@@ -46,3 +46,31 @@ def __getattr__(name):
 class ProtocolError(Exception):
     """The module sent something the driver cannot interpret in context."""
 
+
+# errno values the driver raises (MicroPython's errno lacks some)
+try:
+    import errno
+    ETIMEDOUT = errno.ETIMEDOUT
+    EAGAIN = errno.EAGAIN
+    ECONNRESET = errno.ECONNRESET
+    ENOBUFS = errno.ENOBUFS
+    EMSGSIZE = getattr(errno, "EMSGSIZE", 90)  # not in MicroPython's
+except (ImportError, AttributeError):
+    ETIMEDOUT = 110
+    EAGAIN = 11
+    ECONNRESET = 104
+    ENOBUFS = 105
+    EMSGSIZE = 90
+
+
+def timed_out(what="timed out"):
+    return OSError(ETIMEDOUT, what)
+
+
+class NotReady(OSError):
+    """The module cannot serve yet: no answer, no SIM, not registered --
+    or it restarted (errno ECONNRESET): call start() again."""
+
+
+def _restarted():
+    return NotReady(ECONNRESET, "the module restarted: call start() again")

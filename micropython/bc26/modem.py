@@ -8,7 +8,8 @@ instead of napping 1 ms at a time.
 
 import time
 
-from .operations import Operations, NotReady, bind_api  # noqa: F401
+from .errors import NotReady  # noqa: F401
+from .operations import Operations, bind_api
 from .state import BUFFER, DIRECT_PUSH  # noqa: F401
 
 try:

@@ -8,7 +8,8 @@ carry it.
 from . import events as ev
 from .command import Command, FAILED, TIMED_OUT
 from .errors import ModemError
-from .operations import PROBE, timed_out, _restarted
+from .errors import timed_out, _restarted
+from .operations import PROBE
 from .rxbuf import RxBuffer
 from .state import INITIAL
 

@@ -11,7 +11,8 @@ nothing to read raises OSError(EAGAIN, ...), both with .errno set.
 """
 
 from .checks import _int, _is_ipv6
-from .operations import EAGAIN, ENOBUFS, _restarted, data_length
+from .datapath import data_length
+from .errors import EAGAIN, ENOBUFS, _restarted
 from .errors import ModemError
 from .state import BUFFER, DIRECT_PUSH, CONNECTED
 

@@ -39,6 +39,13 @@ def _connect(pool, addr, timeout=2):
     return s
 
 
+def _one_socket(modem, addr, mode="buffer"):
+    """(pool, socket): short timeouts, one connected socket."""
+    _fast(modem)
+    pool = bc26.SocketPool(modem, access_mode=MODES[mode])
+    return pool, _connect(pool, addr)
+
+
 def _lose_an_answer(modem, emu):
     """One command goes unanswered (the module is mute for it)."""
     emu.faults.mute()
@@ -78,9 +85,7 @@ def test_a_socket_gone_while_an_answer_was_lost_ends_as_a_remote_close(
 
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_a_peer_close_whose_urc_was_lost_is_learnt(modem, emu, tcp_addr, mode):
-    _fast(modem)
-    pool = bc26.SocketPool(modem, access_mode=MODES[mode])
-    s = _connect(pool, tcp_addr)
+    pool, s = _one_socket(modem, tcp_addr, mode)
     s.send(b"last words")
     if mode == "push":
         assert recv_exactly(s, 10) == b"last words"
@@ -165,9 +170,7 @@ def test_an_aio_socket_send_after_the_peer_closed_is_epipe(make_emu, tcp_addr):
 
 
 def test_a_late_answer_to_the_reconcile_is_resynchronised_too(modem, emu, tcp_addr):
-    _fast(modem)
-    pool = bc26.SocketPool(modem)
-    s = _connect(pool, tcp_addr)
+    pool, s = _one_socket(modem, tcp_addr)
     s.send(b"hello")
     assert recv_exactly(s, 5) == b"hello"
     _lose_an_answer(modem, emu)
@@ -181,9 +184,7 @@ def test_a_late_answer_to_the_reconcile_is_resynchronised_too(modem, emu, tcp_ad
 
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_a_mangled_line_of_the_table_ends_no_socket(modem, emu, tcp_addr, mode):
-    _fast(modem)
-    pool = bc26.SocketPool(modem, access_mode=MODES[mode])
-    s = _connect(pool, tcp_addr)
+    pool, s = _one_socket(modem, tcp_addr, mode)
     _lose_an_answer(modem, emu)
     # after the probe's answer (CR LF +CMEE: 1 CR LF CR LF OK CR LF, 18
     # bytes) the table's line: its 'Q' mangled, the line is none of it
@@ -197,9 +198,7 @@ def test_a_mangled_line_of_the_table_ends_no_socket(modem, emu, tcp_addr, mode):
 
 
 def test_a_poll_of_a_desynchronised_modem_does_not_wait(modem, emu, tcp_addr):
-    _fast(modem)
-    pool = bc26.SocketPool(modem, access_mode=bc26.DIRECT_PUSH)
-    s = _connect(pool, tcp_addr)
+    pool, s = _one_socket(modem, tcp_addr, "push")
     emu.faults.mute()
     with pytest.raises(OSError):
         modem.counters(4)  # lost: the driver is out of step now

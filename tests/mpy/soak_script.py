@@ -62,7 +62,7 @@ as this is written).
 """
 
 import bc26
-from bc26.operations import EAGAIN, EMSGSIZE, ENOBUFS, ETIMEDOUT
+from bc26.errors import EAGAIN, EMSGSIZE, ENOBUFS, ETIMEDOUT
 
 try:
     from time import sleep_ms, ticks_diff, ticks_ms
