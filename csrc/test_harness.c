@@ -238,6 +238,46 @@ static void check_fmt(const bc26_batch *b, size_t m)
 
 #define NO_WORD (~(uint64_t)0)
 
+/* A batch over a ring of c->capacity bytes, a table of tcap entries and
+ * an arena of arena_cap bytes, configured as the case says. */
+static void batch_new(bc26_batch *b, const test_case *c, size_t tcap,
+                      size_t arena_cap)
+{
+    size_t fmt_cap = BC26_FMT_ENTRY * (tcap + 1);
+    uint8_t *buf = malloc(c->capacity);
+    memset(b, 0, sizeof *b);
+    b->frame_max = c->frame_max;
+    b->cap = tcap;
+    b->kind = malloc(tcap + 1);
+    b->remaining = malloc((tcap + 1) * sizeof *b->remaining);
+    b->end = malloc((tcap + 1) * sizeof *b->end);
+    b->consumed = malloc((tcap + 1) * sizeof *b->consumed);
+    b->after = malloc((tcap + 1) * sizeof *b->after);
+    b->arena = malloc(arena_cap);
+    b->arena_cap = arena_cap;
+    b->fmt = malloc(fmt_cap);
+    b->fmt_cap = fmt_cap;
+    if (!buf || !b->kind || !b->remaining || !b->end || !b->consumed ||
+        !b->after || !b->arena || !b->fmt)
+        die("out of memory");
+    bc26_ring_init(&b->ring, buf, c->capacity);
+    bc26_tok_init(&b->tok);
+    bc26_tok_configure(&b->tok, c->hex, c->showlength, c->mask);
+    bc26_batch_clear(b);
+}
+
+static void batch_free(bc26_batch *b)
+{
+    free(b->ring.buf);
+    free(b->kind);
+    free(b->remaining);
+    free(b->end);
+    free(b->consumed);
+    free(b->after);
+    free(b->arena);
+    free(b->fmt);
+}
+
 static void run_batch(const test_case *c, text *out)
 {
     /* a small table and, now and then, an arena barely above frame_max:
@@ -245,30 +285,10 @@ static void run_batch(const test_case *c, text *out)
     size_t tcap = rnd_in(1, 9), i;
     size_t arena_cap = rnd_in(0, 1) ? c->frame_max + 1 + rnd_in(0, 200)
                                     : c->capacity + 2 * c->frame_max + 1;
-    size_t fmt_cap = BC26_FMT_ENTRY * (tcap + 1);
-    uint8_t *buf = malloc(c->capacity);
     bc26_batch b;
     size_t pos = 0, frames = 0, pin = 0;
     uint64_t pending = NO_WORD;
-    memset(&b, 0, sizeof b);
-    b.frame_max = c->frame_max;
-    b.cap = tcap;
-    b.kind = malloc(tcap + 1);
-    b.remaining = malloc((tcap + 1) * sizeof *b.remaining);
-    b.end = malloc((tcap + 1) * sizeof *b.end);
-    b.consumed = malloc((tcap + 1) * sizeof *b.consumed);
-    b.after = malloc((tcap + 1) * sizeof *b.after);
-    b.arena = malloc(arena_cap);
-    b.arena_cap = arena_cap;
-    b.fmt = malloc(fmt_cap);
-    b.fmt_cap = fmt_cap;
-    if (!buf || !b.kind || !b.remaining || !b.end || !b.consumed ||
-        !b.after || !b.arena || !b.fmt)
-        die("out of memory");
-    bc26_ring_init(&b.ring, buf, c->capacity);
-    bc26_tok_init(&b.tok);
-    bc26_tok_configure(&b.tok, c->hex, c->showlength, c->mask);
-    bc26_batch_clear(&b);
+    batch_new(&b, c, tcap, arena_cap);
     for (;;) {
         /* the batch bc26_batch_feed_run() ran, or a new one */
         uint64_t word = pending != NO_WORD ? pending : bc26_batch_run(&b);
@@ -349,14 +369,7 @@ static void run_batch(const test_case *c, text *out)
                                    c->data + pos, chunk(c, pos));
         }
     }
-    free(buf);
-    free(b.kind);
-    free(b.remaining);
-    free(b.end);
-    free(b.consumed);
-    free(b.after);
-    free(b.arena);
-    free(b.fmt);
+    batch_free(&b);
 }
 
 /* A run of random junk of random length (up to two rings), malloc'd at its
@@ -447,29 +460,9 @@ static void run_skip_batch(const test_case *c, text *out)
 {
     size_t tcap = rnd_in(1, 9);
     size_t arena_cap = c->capacity + 2 * c->frame_max + 1;
-    size_t fmt_cap = BC26_FMT_ENTRY * (tcap + 1);
-    uint8_t *buf = malloc(c->capacity);
     bc26_batch b;
     size_t pos = 0, frames = 0, pin = 0;
-    memset(&b, 0, sizeof b);
-    b.frame_max = c->frame_max;
-    b.cap = tcap;
-    b.kind = malloc(tcap + 1);
-    b.remaining = malloc((tcap + 1) * sizeof *b.remaining);
-    b.end = malloc((tcap + 1) * sizeof *b.end);
-    b.consumed = malloc((tcap + 1) * sizeof *b.consumed);
-    b.after = malloc((tcap + 1) * sizeof *b.after);
-    b.arena = malloc(arena_cap);
-    b.arena_cap = arena_cap;
-    b.fmt = malloc(fmt_cap);
-    b.fmt_cap = fmt_cap;
-    if (!buf || !b.kind || !b.remaining || !b.end || !b.consumed ||
-        !b.after || !b.arena || !b.fmt)
-        die("out of memory");
-    bc26_ring_init(&b.ring, buf, c->capacity);
-    bc26_tok_init(&b.tok);
-    bc26_tok_configure(&b.tok, c->hex, c->showlength, c->mask);
-    bc26_batch_clear(&b);
+    batch_new(&b, c, tcap, arena_cap);
     for (;;) {
         uint64_t word = bc26_batch_run(&b);
         size_t m = (size_t)(word & BC26_RUN_ENTRIES), at = 0, i;
@@ -505,14 +498,7 @@ static void run_skip_batch(const test_case *c, text *out)
         }
         pos += bc26_batch_feed(&b, 0, c->data + pos, chunk(c, pos));
     }
-    free(buf);
-    free(b.kind);
-    free(b.remaining);
-    free(b.end);
-    free(b.consumed);
-    free(b.after);
-    free(b.arena);
-    free(b.fmt);
+    batch_free(&b);
 }
 
 int main(int argc, char **argv)

@@ -50,6 +50,17 @@ def commands_since(emu, mark):
     return [e.data for e in emu.log[mark:] if e.kind == "line"]
 
 
+class ModemReader:
+    """recv() over Modem.recv_into (socket cid, 5 s), for recv_exactly."""
+
+    def __init__(self, modem, cid):
+        self.modem, self.cid = modem, cid
+
+    def recv(self, n):
+        buf = bytearray(n)
+        return bytes(buf[:self.modem.recv_into(self.cid, buf, 0, 5000)])
+
+
 def recv_exactly(sock, n, chunk=4096):
     out = bytearray()
     while len(out) < n:

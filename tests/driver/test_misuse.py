@@ -5,7 +5,7 @@ import pytest
 import bc26
 from bc26 import commands
 
-from driver_support import no_traffic, recv_exactly, wait_for
+from driver_support import ModemReader as _Reader, no_traffic, recv_exactly, wait_for
 
 
 def test_open_on_a_busy_id_is_refused_and_the_socket_lives(modem, emu, wire,
@@ -135,17 +135,6 @@ def test_verbose_cme_error_keeps_its_code(modem, emu, wire, tcp_addr):
     # the socket it named is untouched
     modem.send(0, b"ok")
     assert recv_exactly(_Reader(modem, 0), 2) == b"ok"
-
-
-class _Reader:
-    """recv() over Modem.recv_into, for recv_exactly."""
-
-    def __init__(self, modem, cid):
-        self.modem, self.cid = modem, cid
-
-    def recv(self, n):
-        buf = bytearray(n)
-        return bytes(buf[:self.modem.recv_into(self.cid, buf, 0, 5000)])
 
 
 ECHO_BAIT = (b'\r\n+QIURC: "closed",1\r\n' b"\r\nSEND FAIL\r\n" b"\r\nERROR\r\n"

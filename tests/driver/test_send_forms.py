@@ -5,18 +5,8 @@ import pytest
 
 import bc26
 
-from driver_support import NASTY, commands_since, no_traffic, recv_exactly
-
-
-class _Reader:
-    """recv() over Modem.recv_into, for recv_exactly."""
-
-    def __init__(self, modem, cid):
-        self.modem, self.cid = modem, cid
-
-    def recv(self, n):
-        buf = bytearray(n)
-        return bytes(buf[:self.modem.recv_into(self.cid, buf, 0, 5000)])
+from driver_support import (NASTY, ModemReader as _Reader, commands_since, no_traffic,
+                            recv_exactly)
 
 
 def _echoed(modem, n, cid=0):
