@@ -3,7 +3,7 @@
 #
 # Frozen modules stay in flash and cost RAM only once imported, so all of
 # them are frozen.  The layers, as `import bc26` loads them:
-#   core (import bc26): __init__ _twin errors ring tokenizer rxbuf events
+#   core (import bc26): __init__ errors tokenizer rxbuf events
 #       parser command checks commands state datapath operations modem
 #   on first use: recovery (what the driver does after a fault: a
 #       resync, a reboot, a lost SEND OK, a stalled push stream),

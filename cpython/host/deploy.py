@@ -134,6 +134,15 @@ def core_modules(source_dir=PACKAGE_DIR):
     return found
 
 
+def source_name(module):
+    """The source name mpy-cross stores in a module's .mpy (-s), which
+    tracebacks show: its dotted name ("bc26.state"), the same from any
+    checkout (so the .mpy and its hash do not depend on it), and the
+    string the board already interns as the module's __name__ (a
+    "bc26/state.py" would be one more interned name per module)."""
+    return "bc26" if module == "__init__" else "bc26." + module
+
+
 def mpy_cross_version(binary):
     """(version, sub-version, --version text) of the .mpy files this
     mpy-cross emits, e.g. (6, 3, "MicroPython v1.29.0 ...")."""
@@ -212,9 +221,7 @@ class Plan:
         for src in self.modules:
             name = os.path.splitext(os.path.basename(src))[0]
             dest = os.path.join(self._lib_dir(), name + ".mpy")
-            # -s: the name tracebacks show on the board, the same from any
-            # checkout (so the .mpy, and its hash, do not depend on it)
-            argv = [self.mpy_cross, "-O%d" % self.opt, "-s", "bc26/%s.py" % name,
+            argv = [self.mpy_cross, "-O%d" % self.opt, "-s", source_name(name),
                     "-o", dest, src]
             out.append((src, dest, argv))
         return out

@@ -31,16 +31,25 @@ except ImportError:  # a port without os.getenv: the file beside us only
     def getenv(name):
         return None
 
+try:
+    from micropython import const
+except ImportError:
+    def const(value):
+        return value
+
 CONFIG_FILE = "virtual_board.json"
-_SO_RCVBUF = 8  # Linux; the socket module does not export it
-_IN = select.POLLIN
-_OUT = select.POLLOUT
-_GONE = select.POLLHUP | select.POLLERR
+# const: folded into the code on MicroPython (no globals, no interned names)
+_SO_RCVBUF = const(8)  # Linux; the socket module does not export it
+# select.POLLIN, POLLOUT, POLLHUP | POLLERR: MicroPython's values on every
+# port (py/stream.h), and Linux's
+_IN = const(1)
+_OUT = const(4)
+_GONE = const(0x18)
 # ioctl requests of MicroPython's stream protocol (py/stream.h)
-_STREAM_POLL = 3
-_STREAM_CLOSE = 4
-_STREAM_GET_FILENO = 10
-_EINVAL = 22
+_STREAM_POLL = const(3)
+_STREAM_CLOSE = const(4)
+_STREAM_GET_FILENO = const(10)
+_EINVAL = const(22)
 
 _current = None  # the UART in use: a board has one UART to its module
 

@@ -3,9 +3,15 @@
 One pure-Python core for MicroPython, CircuitPython and CPython; on CPython a
 C tokenizer takes over the hot parsing path when it is built.
 """
-from .errors import ModemError, ProtocolError
-from ._twin import Tokenizer, IMPLEMENTATION
-from .errors import NotReady
+from .errors import ModemError, ProtocolError, NotReady
+
+# The tokenizer twin, chosen before the modules that use it import (they
+# take it from here): bc26.host.twin on a host; a board has no bc26.host.
+try:
+    from .host.twin import Tokenizer, IMPLEMENTATION
+except ImportError:
+    from .tokenizer import Tokenizer
+    IMPLEMENTATION = "python"
 from .modem import Modem
 from .state import BUFFER, DIRECT_PUSH
 from .events import SocketState as SocketInfo

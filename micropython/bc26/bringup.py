@@ -71,7 +71,12 @@ def start(modem, timeout=90, power=None):
             break
         if modem.now_ms() >= end:
             raise NotReady(ETIMEDOUT, "not registered to the network")
-        yield from modem._wait(lambda: proto.ip is not None, 1000)
+        # up to a second for the +IP: URC before asking again
+        deadline = modem.now_ms() + 1000
+        modem._step()
+        while proto.ip is None and modem.now_ms() < deadline:
+            yield deadline
+            modem._step()
     modem._look_at_urcs()  # all seen: RDY and junk of the bring-up
     # A new session: the unclaimed URCs so far -- the module's previous
     # life and its bring-up (boot junk, RDY, +CPIN, +IP), all acted on --

@@ -74,19 +74,6 @@ def _length(name, data, lo, hi, unit):
     return n
 
 
-def _is_host_char(c):
-    # Letters, digits, '-', '.', '_' (seen in real names) and ':' (IPv6).
-    return (
-        0x61 <= c <= 0x7A
-        or 0x41 <= c <= 0x5A
-        or 0x30 <= c <= 0x39
-        or c == 0x2D
-        or c == 0x2E
-        or c == 0x5F
-        or c == 0x3A
-    )
-
-
 def _is_ipv4(b):
     parts = b.split(b".")
     if len(parts) != 4:
@@ -102,29 +89,30 @@ def _is_ipv4(b):
     return True
 
 
-def _is_hex_digit(c):
-    return 0x30 <= c <= 0x39 or 0x41 <= c <= 0x46 or 0x61 <= c <= 0x66
-
-
 def _is_ipv6(b):
     # Hex groups and colons; at most one '::'; 8 groups without it.
     if b.count(b":") < 2 or b.find(b":::") >= 0:
         return False
     for c in b:
-        if not (c == 0x3A or _is_hex_digit(c)):
+        if not (c == 0x3A or 0x30 <= c <= 0x39 or 0x41 <= c <= 0x46
+                or 0x61 <= c <= 0x66):  # ':' or a hex digit
             return False
     double = b.count(b"::")
     if double > 1:
         return False
     if double == 0 and (b.startswith(b":") or b.endswith(b":")):
         return False
-    groups = [g for g in b.split(b":") if g]
-    for g in groups:
+    # count the non-empty groups in a loop: a list comprehension would be
+    # one more function to hold
+    groups = 0
+    for g in b.split(b":"):
         if len(g) > 4:
             return False
+        if g:
+            groups += 1
     if double:
-        return len(groups) <= 7
-    return len(groups) == 8
+        return groups <= 7
+    return groups == 8
 
 
 def _host(name, value):
@@ -135,7 +123,16 @@ def _host(name, value):
             "%s must be 1-%d characters, got %d" % (name, MAX_HOST_LEN, n)
         )
     for c in b:
-        if not _is_host_char(c):
+        # Letters, digits, '-', '.', '_' (seen in real names) and ':' (IPv6).
+        if not (
+            0x61 <= c <= 0x7A
+            or 0x41 <= c <= 0x5A
+            or 0x30 <= c <= 0x39
+            or c == 0x2D
+            or c == 0x2E
+            or c == 0x5F
+            or c == 0x3A
+        ):
             raise ValueError(
                 "%s may hold only letters, digits and '-._:', got %s"
                 % (name, _show(c))

@@ -35,42 +35,6 @@ _RESULTS = {
 }
 
 
-def command_name(wire):
-    """b'AT+QIOPEN=1,...\\r' -> 'QIOPEN'; b'ATI\\r' -> 'I'; b'AT\\r' -> ''."""
-    end = len(wire)
-    for stop in (b"=", b"?", b"\r"):
-        i = wire.find(stop)
-        if 0 <= i < end:
-            end = i
-    name = wire[2:end]
-    if name[:1] == b"+":
-        name = name[1:]
-    return name.decode().upper()
-
-
-# commands whose first (QIOPEN: second) parameter is a <connectID>
-_SOCKET_COMMANDS = ("QICLOSE", "QISEND", "QIRD", "QISENDEX", "QISWTMD")
-
-
-def _connect_id(name, wire):
-    """The <connectID> our own command line names, or -1."""
-    eq = wire.find(b"=")
-    if eq < 0:
-        return -1
-    if name == "QIOPEN":
-        eq = wire.find(b",", eq)
-    elif name not in _SOCKET_COMMANDS:
-        return -1
-    c = wire[eq + 1] - 48 if eq + 1 < len(wire) else -1
-    return c if 0 <= c <= 9 else -1
-
-
-def _ping_count(wire):
-    """<ping_num> of our own AT+QPING line (default 4)."""
-    fields = wire[wire.rfind(b'"') + 1:-1].split(b",")
-    return int(fields[2]) if len(fields) > 2 and fields[2] else 4
-
-
 class Command:
     """Build one with the encoder's bytes; the protocol fills in the rest.
 
@@ -84,10 +48,30 @@ class Command:
     def __init__(self, wire, connect_id=-1, prompt=False, result_ms=0,
                  reply_ms=REPLY_MS):
         self.wire = wire
-        self.name = command_name(wire)
+        # the name: b'AT+QIOPEN=1,...\r' -> 'QIOPEN'; b'ATI\r' -> 'I';
+        # b'AT\r' -> ''
+        end = len(wire)
+        for stop in (b"=", b"?", b"\r"):
+            i = wire.find(stop)
+            if 0 <= i < end:
+                end = i
+        name = wire[2:end]
+        if name[:1] == b"+":
+            name = name[1:]
+        self.name = name = name.decode().upper()
         self.is_test = wire.endswith(b"=?\r")
         if connect_id < 0 and not self.is_test:
-            connect_id = _connect_id(self.name, wire)
+            # the <connectID> our own command line names, or -1: the first
+            # parameter of the socket commands (QIOPEN: the second)
+            c = -1
+            eq = wire.find(b"=")
+            if eq >= 0 and name in ("QIOPEN", "QICLOSE", "QISEND", "QIRD",
+                                    "QISENDEX", "QISWTMD"):
+                if name == "QIOPEN":
+                    eq = wire.find(b",", eq)
+                if eq + 1 < len(wire):
+                    c = wire[eq + 1] - 48
+            connect_id = c if 0 <= c <= 9 else -1
         self.connect_id = connect_id
         self.prompt = prompt
         self.reply_ms = reply_ms
@@ -105,7 +89,9 @@ class Command:
         self.results = []      # result-part events (ping replies, dns ...)
         self.expect = 0        # dns: addresses still to come; ping: requests
         if self.name == "QPING" and result:
-            self.expect = _ping_count(wire)
+            # <ping_num> of our own AT+QPING line (default 4)
+            fields = wire[wire.rfind(b'"') + 1:-1].split(b",")
+            self.expect = int(fields[2]) if len(fields) > 2 and fields[2] else 4
         self.cancelled = False  # ESC was sent at the prompt
         # only a final result after an information line of its own ends it
         # (a resynchronising probe: earlier results may still be on the way)

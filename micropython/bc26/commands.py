@@ -54,9 +54,8 @@ MAX_READ = const(512)  # AT+QIRD
 CTRL_Z = b"\x1a"
 ESC = b"\x1b"
 
-_CR = b"\r"
 _COMMA = b","
-_QUOTE = b'"'
+
 
 def _d(n):
     # "%d", not str(): an int subclass's own __str__ never reaches the line
@@ -64,11 +63,12 @@ def _d(n):
 
 
 def _q(b):
-    return _QUOTE + b + _QUOTE
+    return b'"' + b + b'"'
 
 
 def _line(*parts):
-    return b"".join(parts) + _CR
+    # every command line ends in CR alone (see the module's docstring)
+    return b"".join(parts) + b"\r"
 
 
 def _params(head, values):

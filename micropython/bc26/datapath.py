@@ -11,36 +11,12 @@ URCs, the generators of the rarer operations, the public API.
 
 from . import commands as C
 from .checks import _cid, _is_int, _seconds
-from .command import Command, DONE, PROMPTED
+from .command import Command, DONE, PROMPTED, const
 from .errors import EAGAIN, ENOBUFS, EMSGSIZE, timed_out, _restarted
 from .state import BUFFER, INITIAL
 
-_LAND_MIN = 64  # recv_into() buffers this big take an AT+QIRD in place
+_LAND_MIN = const(64)  # recv_into() buffers this big take an AT+QIRD in place
 _HEX = b"0123456789abcdef"
-
-
-def _writable(buf):
-    """The buffer recv_into() writes into, as the data path takes it: a
-    bytearray, or a writable 1-D contiguous memoryview of bytes (another
-    writable byte buffer, array('B') say, is viewed as one).  Anything else
-    is refused before any byte goes out: no buffer, read-only, or items of
-    more than a byte (their count is not a byte count).  MicroPython's
-    memoryview tells none of that: there a write of its first byte onto
-    itself tells read-only memory (TypeError, nothing allocated), and
-    items wider than a byte cannot be told."""
-    t = type(buf)
-    if t is bytearray:
-        return buf
-    if t is bytes or t is str:
-        raise TypeError("the buffer must be writable (bytearray, memoryview)")
-    mv = buf if t is memoryview else memoryview(buf)  # TypeError: no buffer
-    if getattr(mv, "readonly", False) or getattr(mv, "itemsize", 1) != 1 or \
-            getattr(mv, "ndim", 1) != 1 or not getattr(mv, "contiguous", True):
-        raise TypeError("the buffer must be writable, of bytes, in one piece "
-                        "(bytearray, memoryview)")
-    if not _VIEWS_TELL and len(mv):
-        mv[0] = mv[0]
-    return mv
 
 
 # CPython's memoryview has .readonly (and .itemsize ...); MicroPython's not
@@ -131,29 +107,9 @@ class DataPath:
     # -- steppers: one look, True when done, else cmd.wait is set -------------
 
     def _advance(self, cmd):
-        """Step any command record: data-mode sends have their own."""
-        if cmd.prompt:
-            return self._send_step(cmd)
-        return self._cmd_step(cmd)
-
-    def _cmd_step(self, cmd):
-        """A command until its end (result URCs included)."""
-        self._step()
-        if not cmd.done:
-            self._expire()
-        if not cmd.done:
-            cmd.wait = self.proto.deadline()
-            return False
-        if self.proto.wire is cmd:
-            # finished by its result URC while its final result never came
-            # (a mangled OK): that OK may still turn up
-            self.proto.abandon()
-            self._desync = True
-        return True
-
-    def _send_step(self, cmd):
-        """A data-mode send: the payload goes at the '>' prompt."""
-        if cmd.phase == 0:
+        """Step any command record.  A data-mode send (cmd.prompt) first
+        has its payload go at the '>' prompt."""
+        if cmd.prompt and cmd.phase == 0:
             self._step()
             blind = False
             if cmd.status < PROMPTED:
@@ -185,6 +141,21 @@ class DataPath:
             cmd.phase = 1
             cmd.payload = None
         return self._cmd_step(cmd)
+
+    def _cmd_step(self, cmd):
+        """A command until its end (result URCs included)."""
+        self._step()
+        if not cmd.done:
+            self._expire()
+        if not cmd.done:
+            cmd.wait = self.proto.deadline()
+            return False
+        if self.proto.wire is cmd:
+            # finished by its result URC while its final result never came
+            # (a mangled OK): that OK may still turn up
+            self.proto.abandon()
+            self._desync = True
+        return True
 
     def _recv_step(self, r):
         """recv_into(): True when r.result is set."""
@@ -431,7 +402,29 @@ class DataPath:
         """recv_into()'s checks, and its record set up (the modem's one, or
         a new one where calls overlap: bc26.aio)."""
         _cid(connect_id)
-        buf = _writable(buf)
+        # The buffer, as the data path takes it: a bytearray, or a writable
+        # 1-D contiguous memoryview of bytes (another writable byte buffer,
+        # array('B') say, is viewed as one).  Anything else is refused
+        # before any byte goes out: no buffer, read-only, or items of more
+        # than a byte (their count is not a byte count).  MicroPython's
+        # memoryview tells none of that: there a write of its first byte
+        # onto itself tells read-only memory (TypeError, nothing
+        # allocated), and items wider than a byte cannot be told.
+        t = type(buf)
+        if t is not bytearray:
+            if t is bytes or t is str:
+                raise TypeError("the buffer must be writable (bytearray, "
+                                "memoryview)")
+            if t is not memoryview:
+                buf = memoryview(buf)  # TypeError: no buffer
+            if getattr(buf, "readonly", False) or \
+                    getattr(buf, "itemsize", 1) != 1 or \
+                    getattr(buf, "ndim", 1) != 1 or \
+                    not getattr(buf, "contiguous", True):
+                raise TypeError("the buffer must be writable, of bytes, in "
+                                "one piece (bytearray, memoryview)")
+            if not _VIEWS_TELL and len(buf):
+                buf[0] = buf[0]
         size = len(buf)
         if not _is_int(nbytes):
             raise TypeError("nbytes must be an int")

@@ -8,6 +8,7 @@ instead of napping 1 ms at a time.
 
 import time
 
+from .command import const
 from .errors import NotReady  # noqa: F401
 from .operations import Operations, bind_api
 from .state import BUFFER, DIRECT_PUSH  # noqa: F401
@@ -23,23 +24,13 @@ except AttributeError:  # CPython
 # The core's clock is ms since a base, rebased between operations once it
 # passes this: ticks_diff() is only right within half the ticks period
 # (2**29 ms, six days, on most ports), and a small int stays small.
-_REBASE_MS = 1 << 27
+_REBASE_MS = const(1 << 27)
 
 try:
     from sys import implementation as _impl
     _ON_BOARD = _impl.name in ("micropython", "circuitpython")
 except ImportError:
     _ON_BOARD = True
-# a direct-push socket's buffer, and how far it may grow unread: a board's
-# RAM, or a host's (where losing data to save memory would be the wrong
-# trade, and a buffer smaller than a push means a stall per push)
-_RX_CAPACITY = 1024 if _ON_BOARD else 4096
-_RX_LIMIT = Operations.rx_limit  # 8 KiB on a board, 16 MiB on CPython
-# a board's read holds a 512-byte payload with its header and what ends it
-# ('+QIRD: 512' CR LF ... CR LF OK CR LF: 530 bytes; a push header and 512
-# bytes: 535), so it is framed in place -- one piece, one copy; a host
-# reads more per system call
-_READ_SIZE = 576 if _ON_BOARD else 4096
 
 
 class Modem(Operations):
@@ -60,8 +51,18 @@ class Modem(Operations):
     log = None       # (set per instance only when given)
     _wait_fn = None
 
-    def __init__(self, uart, tokenizer=None, rx_capacity=_RX_CAPACITY, log=None,
-                 rx_limit=None, read_size=_READ_SIZE):
+    # The defaults fit a board's RAM, or a host's: rx_capacity, a direct-push
+    # socket's buffer, and how far it may grow unread (rx_limit: at least
+    # Operations.rx_limit, 8 KiB on a board, 16 MiB on CPython) -- on a host
+    # losing data to save memory would be the wrong trade, and a buffer
+    # smaller than a push means a stall per push.  read_size: a board's read
+    # holds a 512-byte payload with its header and what ends it ('+QIRD:
+    # 512' CR LF ... CR LF OK CR LF: 530 bytes; a push header and 512 bytes:
+    # 535), so it is framed in place -- one piece, one copy; a host reads
+    # more per system call.
+    def __init__(self, uart, tokenizer=None,
+                 rx_capacity=1024 if _ON_BOARD else 4096, log=None,
+                 rx_limit=None, read_size=576 if _ON_BOARD else 4096):
         if not callable(getattr(uart, "write", None)) or not (
                 callable(getattr(uart, "readinto", None))
                 or callable(getattr(uart, "read", None))):
@@ -69,9 +70,9 @@ class Modem(Operations):
         if log is not None and not callable(log):
             raise TypeError("log must be callable(direction, bytes)")
         self.uart = uart
-        self._readinto = getattr(uart, "readinto", None) or self._read_copy
+        self._readinto = getattr(uart, "readinto", None)  # else read()
         if rx_limit is None:
-            rx_limit = max(_RX_LIMIT, rx_capacity)
+            rx_limit = max(Operations.rx_limit, rx_capacity)
         self._init_ops(tokenizer, rx_capacity, rx_limit)
         self._rbuf = bytearray(read_size)
         self._t0 = _ticks_ms()
@@ -96,15 +97,6 @@ class Modem(Operations):
         self.close()
 
     # -- what the operations need ------------------------------------------
-
-    def _read_copy(self, buf):
-        """readinto() for UARTs that only have a non-blocking read()."""
-        data = self.uart.read(len(buf))
-        if not data:
-            return 0
-        n = len(data)
-        buf[:n] = data
-        return n
 
     def now_ms(self):
         """The driver's clock, in ms (deadlines are kept in it)."""
@@ -147,7 +139,15 @@ class Modem(Operations):
     def _take(self):
         """Feed whatever the UART holds now; True if there was something."""
         buf = self._rbuf
-        n = self._readinto(buf)
+        readinto = self._readinto
+        if readinto:
+            n = readinto(buf)
+        else:  # a UART that only has a non-blocking read(): a copy
+            data = self.uart.read(len(buf))
+            n = 0
+            if data:
+                n = len(data)
+                buf[:n] = data
         if n:
             if self.log:
                 self.log("<", bytes(buf[:n]))

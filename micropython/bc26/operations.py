@@ -17,12 +17,12 @@ the protocol in self._rx_total / self._rx_last.
 from . import commands as C
 from . import events as ev
 from .checks import _is_ipv4, _cid, _seconds
-from .command import Command, DONE, FAILED, TIMED_OUT
+from .command import Command, DONE, FAILED, TIMED_OUT, const
 from .datapath import DataPath, _Lines, _Recv
 from .errors import ModemError, timed_out
 from .state import Protocol, BUFFER, INITIAL, CONNECTING, CLOSING
 
-_DNS_TIMEOUT_MS = 60000
+_DNS_TIMEOUT_MS = const(60000)
 PROBE = b"AT+CMEE?\r"  # commands.cmee_read(): the resynchronising probe
 
 
@@ -167,17 +167,6 @@ class Operations(DataPath):
         return self.proto.wire is None and not self._desync
 
     # -- generators: waiting, resynchronising, whole commands -----------------
-
-    def _wait(self, cond, timeout_ms):
-        """Generator: wait until cond() holds; False on timeout."""
-        deadline = None if timeout_ms is None else self.now_ms() + timeout_ms
-        self._step()
-        while not cond():
-            if deadline is not None and self.now_ms() >= deadline:
-                return False
-            yield deadline
-            self._step()
-        return True
 
     def _ready(self, result=None, connect_id=-1):
         """Generator: wait for a free wire; resynchronise if need be.  With

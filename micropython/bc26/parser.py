@@ -37,16 +37,12 @@ def split_fields(text):
         if end < 0:
             end = n
         field = text[i:end].strip()
-        out.append(_int_or_str(field))
+        if field and (field.isdigit() or (field.startswith("-")
+                                          and field[1:].isdigit())):
+            field = int(field)
+        out.append(field)
         i = end + 1
     return out
-
-
-def _int_or_str(field):
-    if field and (field.isdigit() or (field.startswith("-")
-                                      and field[1:].isdigit())):
-        return int(field)
-    return field
 
 
 def _ints(fields, count):
@@ -59,42 +55,33 @@ def _ints(fields, count):
     return fields[:count]
 
 
-def _decode(line):
-    try:
-        return bytes(line).decode()
-    except Exception:  # boot junk: keep what is readable
-        return "".join(chr(b) if 32 <= b < 127 else "?" for b in bytes(line))
-
-
 def _is_cid(x):
     """A <connectID> the module can send: 0-4 (a mangled line may hold
     anything, and the id indexes the driver's socket table)."""
     return isinstance(x, int) and 0 <= x <= 4
 
 
-def _recv_urc(fields):
-    cid = fields[1] if len(fields) > 1 else None
-    if not _is_cid(cid):
-        return None
-    if len(fields) == 2:
-        return ev.RecvNotify(cid, None)
-    if fields[2] == "buff full":
-        return ev.BufferFull(cid)
-    if isinstance(fields[2], int):
-        # Buffer mode with showlength, or a push header: the tokenizer knows
-        # (it is told which sockets push); parse_line gets announced=True.
-        return ev.RecvNotify(cid, fields[2])
-    return None
-
-
 def _qiurc(text, announced):
     fields = split_fields(text)
     kind = fields[0] if fields else None
     if kind == "recv":
-        e = _recv_urc(fields)
-        if e is not None and announced and e.kind is ev.RecvNotify:
-            return ev.RecvPush(e.connect_id, e.length)
-        return e
+        cid = fields[1] if len(fields) > 1 else None
+        if not _is_cid(cid):
+            return None
+        if len(fields) == 2:
+            length = None
+        elif fields[2] == "buff full":
+            return ev.BufferFull(cid)
+        elif isinstance(fields[2], int):
+            # Buffer mode with showlength, or a push header: the tokenizer
+            # knows (it is told which sockets push); parse_line gets
+            # announced=True.
+            length = fields[2]
+        else:
+            return None
+        if announced:
+            return ev.RecvPush(cid, length)
+        return ev.RecvNotify(cid, length)
     if kind == "closed" and len(fields) > 1 and _is_cid(fields[1]):
         return ev.Closed(fields[1])
     if kind == "dnsgip" and len(fields) > 1:
@@ -107,31 +94,6 @@ def _qiurc(text, announced):
     return None
 
 
-def _qiopen(f):
-    n = _ints(f, 2)
-    return ev.Opened(n[0], n[1]) if n and len(f) == 2 and _is_cid(n[0]) \
-        else None
-
-
-def _qisend(f):
-    n = _ints(f, 3)
-    return ev.SendCounters(n[0], n[1], n[2]) if n else None
-
-
-def _qird(f):
-    if f and isinstance(f[0], int):
-        rem = f[1] if len(f) > 1 and isinstance(f[1], int) else None
-        return ev.ReadHeader(f[0], rem)
-    return None
-
-
-# Info parsers by name; each returns None for shapes it does not know
-# (test-command ranges, say), which then become generic Info events.
-_FIELD_PARSERS = {
-    "QIOPEN": _qiopen,
-    "QISEND": _qisend,
-    "QIRD": _qird,
-}
 # the replies of the rare operations: parsed by replies.py, loaded the
 # first time one comes
 _RARE = ("QISTATE", "QPING", "QNTP", "QIDNSCFG", "QICFG", "QIGETERROR")
@@ -152,7 +114,10 @@ def parse_line(line, announced=False):
     announced: the tokenizer said a counted payload follows this line (its
     .remaining was non-zero), which tells a push header from a buffer-mode
     notification of the same shape."""
-    text = _decode(line)
+    try:
+        text = bytes(line).decode()
+    except Exception:  # boot junk: keep what is readable
+        text = "".join(chr(b) if 32 <= b < 127 else "?" for b in bytes(line))
     if not text:
         return None
     if text.startswith("+"):  # (not text[0]: see split_fields)
@@ -164,16 +129,42 @@ def parse_line(line, announced=False):
             if name == "QIURC":
                 e = _qiurc(rest, announced)
             elif name == "CME ERROR":
-                e = ev.Error(int(rest) if rest.isdigit() else _code_of(rest))
+                if rest.isdigit():
+                    code = int(rest)
+                else:
+                    # a verbose one (AT+CMEE=2): the code of its text in
+                    # the manual's table; -1 for a text it does not hold
+                    from .errtext import ERRORS
+                    text = rest.lower()
+                    for code in ERRORS:
+                        if ERRORS[code] == text:
+                            break
+                    else:
+                        code = -1
+                e = ev.Error(code)
             elif name == "IP":
                 e = ev.IpAddress(rest)
             elif name in _RARE:
                 from .replies import parse
                 e = parse(name, rest)
             elif "(" not in rest:
-                parse = _FIELD_PARSERS.get(name)
-                if parse is not None:
-                    e = parse(split_fields(rest))
+                # the info lines parsed here; a shape not known (a
+                # test-command range, say) becomes a generic Info event
+                if name == "QIRD":
+                    f = split_fields(rest)
+                    if f and isinstance(f[0], int):
+                        rem = (f[1] if len(f) > 1 and isinstance(f[1], int)
+                               else None)
+                        e = ev.ReadHeader(f[0], rem)
+                elif name == "QISEND":
+                    n = _ints(split_fields(rest), 3)
+                    if n:
+                        e = ev.SendCounters(n[0], n[1], n[2])
+                elif name == "QIOPEN":
+                    f = split_fields(rest)
+                    n = _ints(f, 2)
+                    if n and len(f) == 2 and _is_cid(n[0]):
+                        e = ev.Opened(n[0], n[1])
             if e is None:
                 e = ev.Info(name, rest)
             return e
@@ -190,17 +181,6 @@ def parse_line(line, announced=False):
     if text[:2].upper() == "AT":
         return ev.Echo(text)
     return ev.Text(text)
-
-
-def _code_of(text):
-    """The code of a verbose +CME ERROR: <text> (AT+CMEE=2), from the
-    manual's table; -1 for a text it does not hold."""
-    from .errtext import ERRORS
-    text = text.lower()
-    for code in ERRORS:
-        if ERRORS[code] == text:
-            return code
-    return -1
 
 
 def __getattr__(name):

@@ -15,15 +15,12 @@ the socket.
 import io
 
 
-def _stream_ranges():
-    try:
-        io.BytesIO(bytearray(1)).write(b"x", 0, 1)
-        return True
-    except TypeError:  # CPython
-        return False
-
-
-_RANGES = _stream_ranges()
+# Do the streams take a range (write(buf, off, n))?
+try:
+    io.BytesIO(bytearray(1)).write(b"x", 0, 1)
+    _RANGES = True
+except TypeError:  # CPython
+    _RANGES = False
 
 
 class RxBuffer:

@@ -14,13 +14,13 @@ from .checks import _int, _is_ipv6
 from .datapath import data_length
 from .errors import EAGAIN, ENOBUFS, _restarted
 from .errors import ModemError
+from .command import const
 from .state import BUFFER, DIRECT_PUSH, CONNECTED
 
-_ENOTCONN = 107
-_EBADF = 9
-_EINVAL = 22
-_EISCONN = 106
-_EAI_NONAME = -2
+# const: folded into the code, no global and no interned name on a board
+_ENOTCONN = const(107)
+_EISCONN = const(106)
+_EAI_NONAME = const(-2)
 
 
 class gaierror(OSError):
@@ -54,17 +54,6 @@ def closed_error(e):
     for 567 (socket closed: the peer's close was not read yet -- the same
     error as when it was), else e itself."""
     return OSError(32, "connection closed") if e.code == 567 else e
-
-
-def _ipv6_literal(host):
-    """True for a str that is an IPv6 address; any other name, ':' or
-    not, is the resolver's to take or refuse."""
-    if not isinstance(host, str) or ":" not in host:
-        return False
-    try:
-        return _is_ipv6(host.encode())
-    except UnicodeError:  # (a lone surrogate: no address either)
-        return False
 
 
 def _address(address):
@@ -116,7 +105,16 @@ class SocketPool:
         if type not in (0, self.SOCK_STREAM, self.SOCK_DGRAM):
             raise ValueError("type must be SOCK_STREAM or SOCK_DGRAM")
         kind = type or self.SOCK_STREAM
-        if _ipv6_literal(host):  # handed back as it is: check it first
+        # An IPv6 literal is handed back as it is: check for one first.
+        # Only a str holding ':' can be one; any other name, ':' or not, is
+        # the resolver's to take or refuse.
+        ipv6 = False
+        if isinstance(host, str) and ":" in host:
+            try:
+                ipv6 = _is_ipv6(host.encode())
+            except UnicodeError:  # (a lone surrogate: no address either)
+                pass
+        if ipv6:
             if family == self.AF_INET:
                 raise gaierror(_EAI_NONAME, "an IPv6 address for AF_INET")
             return [(self.AF_INET6, kind, proto, "", (host, port, 0, 0))]
@@ -128,7 +126,12 @@ class SocketPool:
             if e.code != 565:  # 565: dns parse failed, no such name
                 raise
             raise gaierror(_EAI_NONAME, "name not known: %s" % host)
-        return [(self.AF_INET, kind, proto, "", (ip, port)) for ip in ips]
+        # a loop, not a list comprehension: that would be a function of its
+        # own (a raw-code record on the heap, and a closure at every call)
+        found = []
+        for ip in ips:
+            found.append((self.AF_INET, kind, proto, "", (ip, port)))
+        return found
 
     def socket(self, family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None):
         """A new socket, not yet connected (no AT traffic until connect)."""
@@ -209,14 +212,13 @@ class Socket:
                     self._id = cid
                 raise
 
+    # No __del__: closing needs AT traffic, never from a finaliser (and a
+    # class without one costs MicroPython no function and no finaliser).
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
-
-    def __del__(self):
-        pass  # closing needs AT traffic: never from a finaliser
 
     def _slot(self):
         if self._id < 0:
@@ -251,21 +253,20 @@ class Socket:
         """UDP: the first sendto opens the module's socket to address; the
         module's sockets are connected, so any other address is refused
         (OSError EISCONN) before a byte goes -- never sent elsewhere."""
-        if self._id < 0:
-            self._data_length(data)  # a bad sendto opens no socket
-            self.connect(address)
-        elif _address(address) != self._peer:
-            self._data_length(data)  # as on a socket not yet open
-            _int("port", address[1], 1, 65535)  # (%d takes no inf, no str)
-            raise OSError(_EISCONN, "connected to %s:%d: a datagram to %s:%d "
-                          "needs a socket of its own" % (
-                              self._peer + (address[0], address[1])))
+        if self._id < 0 or _address(address) != self._peer:
+            # send()'s checks of data, where no socket is open to run them
+            # (or none to this address): a bad sendto opens no socket, and
+            # a refused one says what is wrong with the data first
+            data_length(data, self.type == self._pool.SOCK_DGRAM,
+                        self._modem.proto.send_hex)
+            if self._id < 0:
+                self.connect(address)
+            else:
+                _int("port", address[1], 1, 65535)  # (%d takes no inf, no str)
+                raise OSError(_EISCONN, "connected to %s:%d: a datagram to "
+                              "%s:%d needs a socket of its own" % (
+                                  self._peer + (address[0], address[1])))
         return self.send(data)
-
-    def _data_length(self, data):
-        # send()'s checks of data, where no socket is open to run them
-        return data_length(data, self.type == self._pool.SOCK_DGRAM,
-                           self._modem.proto.send_hex)
 
     def pending(self):
         """(sent, acked, unacked) byte counts from AT+QISEND=<id>,0."""
@@ -292,13 +293,11 @@ class Socket:
 
     def recvfrom_into(self, buf, nbytes=0):
         """(count, (host, port) of the sender) -- the address connected to."""
-        n = self.recv_into(buf, nbytes)
-        return n, self._peer
+        return self.recv_into(buf, nbytes), self._peer
 
     def recvfrom(self, bufsize):
         """(data, (host, port) of the sender)."""
-        data = self.recv(bufsize)
-        return data, self._peer
+        return self.recv(bufsize), self._peer
 
     # Stream methods (umqtt.simple and other MicroPython libraries): like a
     # blocking MicroPython stream, they read until full or end of stream.

@@ -24,7 +24,7 @@ from . import events as ev
 from . import parser
 from .command import WAITING, PROMPTED, AWAITING, DONE, FAILED, TIMED_OUT
 from .rxbuf import RxBuffer
-from . import _twin
+from . import Tokenizer  # the twin bc26 chose (it is set before we import)
 
 try:
     from micropython import const
@@ -52,20 +52,6 @@ _SEND_OK = parser.SEND_OK
 def _params(wire):
     """The parameters of our own command line, as split_fields gives them."""
     return parser.split_fields(wire[wire.find(b"=") + 1:-1].decode())
-
-
-def _field2(b, n):
-    """The number after the first comma of line b[0:n] -- '+QIRD:
-    <n>,<remaining_length>' -- or 0; read in place (no str)."""
-    i = 7
-    while i < n and b[i] != 44:
-        i += 1
-    value = 0
-    i += 1
-    while i < n and 48 <= b[i] <= 57:
-        value = value * 10 + b[i] - 48
-        i += 1
-    return value
 
 
 class SocketSlot:
@@ -221,7 +207,7 @@ class Protocol:
 
     def __init__(self, tokenizer=None, rx_capacity=1024):
         self.tok = tokenizer if tokenizer is not None else \
-            _twin.Tokenizer(_TOK_SIZES[0], _TOK_SIZES[1])
+            Tokenizer(_TOK_SIZES[0], _TOK_SIZES[1])
         self.sockets = [SocketSlot(i, rx_capacity) for i in range(5)]
         self.wire = None          # the command on the wire
         self.awaiting = []        # commands waiting for result URCs
@@ -240,7 +226,23 @@ class Protocol:
         self.wire = cmd
         if self.prompt_seen:  # (the class default otherwise: RAM)
             self.prompt_seen = False
-        self._on_submit(cmd)
+        # effects that must hold before the module can answer
+        name = cmd.name
+        if name == "QIRD":
+            if 0 <= cmd.connect_id <= 4 and not cmd.is_test:
+                self._read_slot = self.sockets[cmd.connect_id]
+        elif name == "QIOPEN" and not cmd.is_test and b"=" in cmd.wire:
+            # reserve the slot now: pushed data may follow +QIOPEN at once
+            f = _params(cmd.wire)
+            # malformed (manual 4.6): the module answers ERROR; a slot in
+            # use: the module refuses (563) and it stays as it is
+            if len(f) >= 5 and isinstance(f[1], int) and 0 <= f[1] <= 4 and \
+                    self.sockets[f[1]].state == INITIAL:
+                slot = self.sockets[f[1]]
+                slot.open(f[6] if len(f) > 6 else BUFFER)
+                if isinstance(f[2], str) and f[2].upper() == "UDP":
+                    slot.udp = True
+                self._sync_push_mask()
         return cmd.wire
 
     def owes(self, result, connect_id=-1):
@@ -252,27 +254,6 @@ class Protocol:
                         result != "open" or other.connect_id == connect_id):
                     return other
         return None
-
-    def _on_submit(self, cmd):
-        """Effects that must hold before the module can answer."""
-        name = cmd.name
-        if name == "QIRD":
-            if 0 <= cmd.connect_id <= 4 and not cmd.is_test:
-                self._read_slot = self.sockets[cmd.connect_id]
-            return
-        if name != "QIOPEN" or cmd.is_test or b"=" not in cmd.wire:
-            return
-        # reserve the slot now: pushed data may follow +QIOPEN at once
-        f = _params(cmd.wire)
-        if len(f) < 5 or not isinstance(f[1], int) or not 0 <= f[1] <= 4:
-            return  # malformed (manual 4.6): the module answers ERROR
-        slot = self.sockets[f[1]]
-        if slot.state != INITIAL:
-            return  # in use: the module refuses (563); it stays as it is
-        slot.open(f[6] if len(f) > 6 else BUFFER)
-        if isinstance(f[2], str) and f[2].upper() == "UDP":
-            slot.udp = True
-        self._sync_push_mask()
 
     def data_written(self, cmd, now_ms):
         """The payload after '>' has been written: wait for OK again."""
@@ -376,8 +357,15 @@ class Protocol:
 
     def _drain_frames(self):
         tok = self.tok
-        if self._held is not None and not self._deliver_held():
-            return False
+        held = self._held
+        if held is not None:  # first what a full buffer held back
+            done = self._deliver(held, 0, len(held))
+            if done < len(held):
+                self._held = held[done:]
+                return False
+            self._held = None
+            if self._held_last:
+                self._payload_end()
         while True:
             kind = tok.next()
             if kind == 0:
@@ -425,17 +413,6 @@ class Protocol:
         if self._held_last:
             self._payload_end()
 
-    def _deliver_held(self):
-        held = self._held
-        done = self._deliver(held, 0, len(held))
-        if done < len(held):
-            self._held = held[done:]
-            return False
-        self._held = None
-        if self._held_last:
-            self._payload_end()
-        return True
-
     def _payload_header(self, b):
         """A line the tokenizer found to announce a payload: route it
         without parsing.  '+QIURC: "recv",<id>,<n>' (the tokenizer checked
@@ -451,8 +428,18 @@ class Protocol:
         self._read_slot = None
         self._sink = slot
         if slot.udp:
-            slot.node_left = _field2(b, self.tok.length) \
-                if self.tok.showlength else 0
+            # the number after the first comma -- '+QIRD: <n>,<remaining>'
+            # -- or 0; read in place (no str)
+            n = self.tok.length
+            i = 7
+            while i < n and b[i] != 44:
+                i += 1
+            value = 0
+            i += 1
+            while i < n and 48 <= b[i] <= 57:
+                value = value * 10 + b[i] - 48
+                i += 1
+            slot.node_left = value if self.tok.showlength else 0
         return True
 
     def _hot_line(self, b, n):
@@ -514,7 +501,18 @@ class Protocol:
             if k > n:
                 k = n
             if k > 0:
-                self._land[got:got + k] = self._view(src)[start:start + k]
+                # a memoryview of src, kept for the two buffers frames come
+                # from (the UART's and the tokenizer's): making one allocates
+                if src is self._src:
+                    view = self._src_view
+                elif src is self._src2:
+                    view = self._src2_view
+                else:
+                    self._src2 = self._src
+                    self._src2_view = self._src_view
+                    self._src = src
+                    self._src_view = view = memoryview(src)
+                self._land[got:got + k] = view[start:start + k]
                 self.landed = got + k
                 if k == n:
                     return n
@@ -527,19 +525,6 @@ class Protocol:
         if slot.udp:
             slot.arriving += kept
         return took + kept
-
-    def _view(self, src):
-        """A memoryview of src, kept for the two buffers frames come from
-        (the UART's and the tokenizer's): making one allocates."""
-        if src is self._src:
-            return self._src_view
-        if src is self._src2:
-            return self._src2_view
-        self._src2 = self._src
-        self._src2_view = self._src_view
-        self._src = src
-        self._src_view = memoryview(src)
-        return self._src_view
 
     def _payload_end(self):
         slot = self._sink
@@ -569,8 +554,28 @@ class Protocol:
                     if slot.state == CONNECTING:  # reserved by this one
                         slot.reset()
                         self._sync_push_mask()
+            elif c.cancelled:
+                c.finish(FAILED, 571)
             else:
-                self._wire_ok(c)
+                # succeeded: make its effect ours too
+                w = c.wire
+                name = c.name
+                if name == "QISWTMD" and b"=" in w and not c.is_test:
+                    f = _params(w)
+                    self.sockets[f[0]].set_mode(f[1])
+                    self._sync_push_mask()
+                elif name == "QICFG" and b"," in w:
+                    f = _params(w)
+                    self._config(f[0], tuple(f[1:]))
+                elif name == "QRST":
+                    self.reset_after_reboot()
+                if c.result is None:
+                    c.finish(DONE)
+                elif c.status != DONE and c.status != FAILED:
+                    # (a result that came before OK is tolerated)
+                    c.status = AWAITING
+                    c.deadline = self._now + c.result_ms
+                    self.awaiting.append(c)
             return
         if t is ev.Prompt:
             self.prompt_seen = True
@@ -608,20 +613,6 @@ class Protocol:
         if len(self.urcs) > MAX_URCS:
             self.urcs.pop(0)
 
-    def _wire_ok(self, c):
-        if c.cancelled:
-            c.finish(FAILED, 571)
-            return
-        self._apply(c)
-        if c.result is None:
-            c.finish(DONE)
-        elif c.status == DONE or c.status == FAILED:
-            pass  # the result came before OK (tolerated)
-        else:
-            c.status = AWAITING
-            c.deadline = self._now + c.result_ms
-            self.awaiting.append(c)
-
     def _result_event(self, e):
         """A URC that completes the result part of a command."""
         t = e.kind
@@ -639,29 +630,35 @@ class Protocol:
             kind = "dns"
         else:
             return False
-        c = self._waiting_for(kind, e)
-        if c is None:
+        # who waits for it: the wire command, else the oldest awaiting one
+        c = self.wire
+        if c is None or c.result != kind or (
+                kind == "open" and c.connect_id != e.connect_id):
+            for c in self.awaiting:
+                if c.result == kind and (kind != "open"
+                                         or c.connect_id == e.connect_id):
+                    break
+            else:
+                c = None
+        if c is None:  # nobody asked: an unsolicited event
             if t is ev.Opened:
                 self._opened(e.connect_id, e.err)  # keep the slot right
             elif t is ev.CloseOk:
-                self._late_close_ok()
-            return False  # nobody asked: an unsolicited event
+                # a CLOSE OK after its AT+QICLOSE gave up waiting: it frees
+                # the socket left closing -- when there is exactly one (it
+                # carries no id; AT+QISTATE can tell, so guess none)
+                closing = None
+                for s in self.sockets:
+                    if s.state == CLOSING:
+                        if closing is not None:
+                            return False
+                        closing = s
+                if closing is not None:
+                    closing.reset()
+                    self._sync_push_mask()
+            return False
         self._result(c, e)
         return True
-
-    def _waiting_for(self, kind, e):
-        c = self.wire
-        if c is not None and self._matches(c, kind, e):
-            return c
-        for c in self.awaiting:
-            if self._matches(c, kind, e):
-                return c
-        return None
-
-    @staticmethod
-    def _matches(c, kind, e):
-        return c.result == kind and (kind != "open"
-                                     or c.connect_id == e.connect_id)
 
     def _result(self, c, e):
         """Apply one result URC to the command awaiting it."""
@@ -707,19 +704,6 @@ class Protocol:
             c.finish(DONE)
         if c in self.awaiting:
             self.awaiting.remove(c)
-
-    def _late_close_ok(self):
-        """A CLOSE OK after its AT+QICLOSE gave up waiting: it frees the
-        socket left closing -- when there is exactly one (it carries no id)."""
-        closing = None
-        for s in self.sockets:
-            if s.state == CLOSING:
-                if closing is not None:
-                    return  # which one? AT+QISTATE can tell; guess none
-                closing = s
-        if closing is not None:
-            closing.reset()
-            self._sync_push_mask()
 
     def _opened(self, cid, err):
         slot = self.sockets[cid]
@@ -789,20 +773,6 @@ class Protocol:
         elif name == "echomode" and values:
             if self.echomode != values[0]:
                 self.echomode = values[0]
-
-    def _apply(self, c):
-        """A command succeeded: make its effect ours too."""
-        w = c.wire
-        name = c.name
-        if name == "QISWTMD" and b"=" in w and not c.is_test:
-            f = _params(w)
-            self.sockets[f[0]].set_mode(f[1])
-            self._sync_push_mask()
-        elif name == "QICFG" and b"," in w:
-            f = _params(w)
-            self._config(f[0], tuple(f[1:]))
-        elif name == "QRST":
-            self.reset_after_reboot()
 
     def _sync_push_mask(self):
         mask = 0

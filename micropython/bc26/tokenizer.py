@@ -54,14 +54,13 @@ Frames:
 Lines longer than frame_max are cut; the rest of the line is dropped.
 """
 
-from .ring import Ring
-
 try:
     from sys import implementation as _impl
     # A slice of a memoryview is a new object on MicroPython: there a piece
     # of payload is gathered byte by byte, allocating nothing; on CPython a
     # slice costs nothing that matters and is far faster.
     _BY_SLICE = _impl.name == "cpython"
+    del _impl
 except ImportError:
     _BY_SLICE = False
 
@@ -100,6 +99,7 @@ for _i in range(10):
 for _i in range(6):
     _HEX[65 + _i] = 10 + _i
     _HEX[97 + _i] = 10 + _i
+del _i
 
 
 def _number(buf, start, end):
@@ -122,6 +122,99 @@ def skip_count(n):
     if n < 0:
         raise ValueError("skip() takes a count >= 0")
     return n > 0
+
+
+class Ring:
+    """The tokenizer's byte ring: where UART bytes wait to be framed.
+
+    When the ring is empty, feeding does not copy: the ring *borrows* the
+    caller's buffer (alias) and frames are read from it in place, so the usual
+    UART read costs no copy and no allocation.  Only bytes still unread when
+    the next feed comes (or when the caller takes its buffer back, release())
+    are copied into the ring's own storage, at the same offsets.  That storage
+    is allocated the first time it is needed (once), so a driver whose reads
+    are framed in place never carries it.
+    The C twin (csrc/bc26_tok.c) keeps head/count with the same meaning; its
+    ring always copies.
+    """
+
+    def __init__(self, capacity=4096):
+        if capacity < 64:
+            raise ValueError("capacity must be at least 64")
+        self.own = None       # own storage, allocated on first need
+        self.size = capacity  # own capacity: what free() counts against
+        self.buf = None       # the bytes read: own storage or a borrowed one
+        self.cap = capacity   # where head wraps in buf
+        self.head = 0         # index of the oldest unread byte
+        self.count = 0        # unread bytes
+
+    def free(self):
+        return self.size - self.count
+
+    def clear(self):
+        self.buf = self.own
+        self.cap = self.size
+        self.head = 0
+        self.count = 0
+
+    def alias(self, data, n):
+        """Read data[0:n] in place (the ring is empty, n <= size)."""
+        self.buf = data
+        self.cap = self.size  # offsets as if the bytes were copied in
+        self.head = 0
+        self.count = n
+
+    def release(self):
+        """Stop borrowing: copy what is unread into own storage, at the
+        same offsets (so the frames read so far stay where they were)."""
+        if self.buf is self.own:
+            return
+        h = self.head
+        n = self.count
+        if n:
+            if self.own is None:
+                self.own = bytearray(self.size)
+            self.own[h:h + n] = memoryview(self.buf)[h:h + n]
+        self.buf = self.own
+
+    def write(self, data, n):
+        """Copy as much of data[0:n] as fits; return how many bytes were taken."""
+        room = self.size - self.count
+        if n > room:
+            n = room
+        if n == 0:
+            return 0
+        self.release()
+        if self.own is None:
+            self.own = bytearray(self.size)
+            self.buf = self.own
+        buf = self.own
+        cap = self.size
+        tail = self.head + self.count
+        if tail >= cap:
+            tail -= cap
+        first = cap - tail
+        if first > n:
+            first = n
+        mv = memoryview(data)
+        buf[tail:tail + first] = mv[:first]
+        if n > first:
+            buf[0:n - first] = mv[first:n]
+        self.count += n
+        return n
+
+    def peek(self, i):
+        """The byte i places after the head (the caller checks i < count)."""
+        j = self.head + i
+        if j >= self.cap:
+            j -= self.cap
+        return self.buf[j]
+
+    def skip(self, n):
+        self.head += n
+        if self.head >= self.cap:
+            self.head -= self.cap
+        self.count -= n
 
 
 class Tokenizer:
@@ -182,34 +275,33 @@ class Tokenizer:
             raise TypeError("feed() takes a buffer of single bytes")
         ring = self.ring
         if ring.count == 0:
-            if self._skip:  # never with unread bytes: skip() takes them first
-                return self._feed_skipping(data, n)
+            skip = self._skip
+            if skip:  # never with unread bytes: skip() takes them first
+                # skip() has bytes to discard (the ring is empty)
+                if self._swallow_space:
+                    self._swallow_space = False
+                    if data[0] == _SPACE:
+                        # the prompt's space: not one of the skipped bytes
+                        skip += 1
+                if skip >= n:
+                    self._skip = skip - n
+                    return n
+                self._skip = 0
+                if n <= ring.size:
+                    # what follows the skipped bytes is framed in place,
+                    # as usual
+                    ring.alias(data, n)
+                    ring.skip(skip)
+                    return n
+                # a read longer than the ring: copy what fits after the
+                # skipped bytes
+                return skip + ring.write(memoryview(data)[skip:], n - skip)
             # the usual case: frame the caller's bytes in place
             if n > ring.size:
                 n = ring.size
             ring.alias(data, n)
             return n
         return ring.write(data, n)
-
-    def _feed_skipping(self, data, n):
-        """feed() while skip() has bytes to discard (the ring is empty)."""
-        skip = self._skip
-        if self._swallow_space:
-            self._swallow_space = False
-            if data[0] == _SPACE:
-                skip += 1  # the prompt's space: not one of the skipped bytes
-        if skip >= n:
-            self._skip = skip - n
-            return n
-        self._skip = 0
-        ring = self.ring
-        if n <= ring.size:
-            # what follows the skipped bytes is framed in place, as usual
-            ring.alias(data, n)
-            ring.skip(skip)
-            return n
-        # a read longer than the ring: copy what fits after the skipped bytes
-        return skip + ring.write(memoryview(data)[skip:], n - skip)
 
     def skip(self, n):
         """Discard the next n bytes of the stream without framing them (a
@@ -438,60 +530,62 @@ class Tokenizer:
         ring = self.ring
         n = self._piece
         left = self._left
-        if not self._hex and n == 0:
-            k = left if left < omax else omax
-            if ring.count >= k and ring.head + k <= ring.cap:
-                self.buf = ring.buf
-                self.start = ring.head
-                ring.skip(k)
-                return self._frame_done(k, left - k)
-        buf = ring.buf
-        if self._hex:
-            while left and n < omax and ring.count >= 2:
-                hi = _HEX[ring.peek(0)]
-                lo = _HEX[ring.peek(1)]
-                ring.skip(2)
-                out[n] = ((0 if hi == 255 else hi) << 4) | (0 if lo == 255 else lo)
-                n += 1
-                left -= 1
-        else:
-            h = ring.head
-            cap = ring.cap
-            k = ring.count
-            if k > left:
-                k = left
-            if k > omax - n:
-                k = omax - n
-            ring.count -= k
+        k = left if left < omax else omax
+        if (not self._hex and n == 0 and ring.count >= k
+                and ring.head + k <= ring.cap):
+            # the frame lies in the ring in one run: handed out in place
+            self.buf = ring.buf
+            self.start = ring.head
+            ring.skip(k)
+            n = k
             left -= k
-            if _BY_SLICE:
-                while k:  # at most twice: the ring may wrap
-                    run = cap - h if h + k > cap else k
-                    out[n:n + run] = memoryview(buf)[h:h + run]
-                    n += run
-                    h += run
-                    if h == cap:
-                        h = 0
-                    k -= run
-            else:
-                while k:  # the cursor in locals: this runs once a byte
-                    out[n] = buf[h]
+        else:
+            buf = ring.buf
+            if self._hex:
+                while left and n < omax and ring.count >= 2:
+                    hi = _HEX[ring.peek(0)]
+                    lo = _HEX[ring.peek(1)]
+                    ring.skip(2)
+                    out[n] = (((0 if hi == 255 else hi) << 4)
+                              | (0 if lo == 255 else lo))
                     n += 1
-                    h += 1
-                    if h == cap:
-                        h = 0
-                    k -= 1
-            ring.head = h
-        self._left = left
-        if left and n < omax:
-            self._piece = n
-            return False
-        self._piece = 0
-        self.buf = out
-        self.start = 0
-        return self._frame_done(n, left)
-
-    def _frame_done(self, n, left):
+                    left -= 1
+            else:
+                h = ring.head
+                cap = ring.cap
+                k = ring.count
+                if k > left:
+                    k = left
+                if k > omax - n:
+                    k = omax - n
+                ring.count -= k
+                left -= k
+                if _BY_SLICE:
+                    while k:  # at most twice: the ring may wrap
+                        run = cap - h if h + k > cap else k
+                        out[n:n + run] = memoryview(buf)[h:h + run]
+                        n += run
+                        h += run
+                        if h == cap:
+                            h = 0
+                        k -= run
+                else:
+                    while k:  # the cursor in locals: this runs once a byte
+                        out[n] = buf[h]
+                        n += 1
+                        h += 1
+                        if h == cap:
+                            h = 0
+                        k -= 1
+                ring.head = h
+            if left and n < omax:
+                self._left = left
+                self._piece = n
+                return False
+            self._piece = 0
+            self.buf = out
+            self.start = 0
+        # the frame is ready: n bytes, left still to come
         self._left = left
         self.length = n
         self.remaining = left

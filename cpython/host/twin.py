@@ -1,0 +1,18 @@
+"""Which tokenizer twin runs on a host: the C one when it is built, else
+the pure-Python one; BC26_PUREPYTHON=1 in the environment forces the
+Python twin. `import bc26` asks this module first; a board has no
+bc26.host, so there the import fails and the Python twin runs (that choice
+costs a board nothing but the failed import)."""
+
+import os
+
+IMPLEMENTATION = "python"
+Tokenizer = None
+if os.environ.get("BC26_PUREPYTHON") != "1":
+    try:
+        from .ctokenizer import Tokenizer
+        IMPLEMENTATION = "c"
+    except ImportError:  # not built (or cffi missing): the Python twin
+        pass
+if Tokenizer is None:
+    from ..tokenizer import Tokenizer
