@@ -6,7 +6,7 @@
 #   core (import bc26): __init__ errors tokenizer rxbuf events
 #       parser command checks commands state datapath operations modem
 #   on first use: recovery (what the driver does after a fault: a
-#       resync, a reboot, a lost SEND OK, a stalled push stream),
+#       reboot, a lost SEND OK, a stalled push stream),
 #       reconcile (the socket table checked with AT+QISTATE after one),
 #       socketpool (bc26.SocketPool), socket_module
 #       (bc26.install_socket_module), bringup (start(); on a

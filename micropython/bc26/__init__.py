@@ -14,7 +14,6 @@ except ImportError:
     IMPLEMENTATION = "python"
 from .modem import Modem
 from .state import BUFFER, DIRECT_PUSH
-from .events import SocketState as SocketInfo
 
 __version__ = "0.1.0"
 
@@ -32,6 +31,9 @@ _LAZY = ("aio", "services", "recovery", "reconcile", "commands_extra", "errtext"
 
 def __getattr__(name):
     """What import bc26 does not load until asked for."""
+    if name == "SocketInfo":  # (a kind of the rare replies': replies.py)
+        from .replies import SocketState
+        return SocketState
     if name == "PingResult":
         from .services import PingResult
         return PingResult
@@ -47,3 +49,17 @@ def __getattr__(name):
     if name in _LAZY:
         return __import__(__name__ + "." + name, None, None, [name])
     raise AttributeError(name)
+
+
+# A board collects the import's garbage now (the tables the package's
+# dictionaries outgrew while it loaded: a quarter of what it allocated),
+# before the application allocates: left to a later collection, they are
+# holes that the application's objects fill one by one, and a buffer of a
+# KB then finds no room in a heap that has the bytes free.
+from sys import implementation as _impl
+
+if _impl.name in ("micropython", "circuitpython"):
+    from gc import collect as _collect
+    _collect()
+    del _collect
+del _impl

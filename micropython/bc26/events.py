@@ -3,7 +3,8 @@
 The parser makes them from frames; the protocol state consumes them.  An
 event's type is its ``kind``, one of the module-level ``Kind`` objects
 below, not a class of its own: on MicroPython a class costs about 400 bytes
-of heap, a kind about a quarter of that, and the driver knows 27 of them.
+of heap, a kind about a quarter of that, and the driver knows 27 of them
+(seven, those of the rare replies, are replies.py's: see the end).
 
     e = Opened(0, 0)          # a kind is called like a class
     e.kind is Opened          # how to tell events apart (not isinstance)
@@ -95,25 +96,11 @@ CloseOk = Kind("CloseOk")
 SendOk = Kind("SendOk")
 SendFail = Kind("SendFail")
 SendCounters = Kind("SendCounters", ("sent", "acked", "nacked"), "QISEND")
-SocketState = Kind("SocketState", (
-    "connect_id", "service_type", "host", "remote_port", "local_port",
-    "state", "context_id", "access_mode"), "QISTATE")
 # +QIRD: <length>[,<remaining>]; length bytes of payload follow
 ReadHeader = Kind("ReadHeader", ("length", "remaining"), "QIRD")
-PingReply = Kind("PingReply", ("result", "ip", "size", "time", "ttl"), "QPING")
-# +QPING: <finresult>[,<sent>,<rcvd>,<lost>,<min>,<max>,<avg>]
-PingSummary = Kind("PingSummary", ("result", "sent", "received", "lost",
-                                   "min", "max", "avg"), "QPING")
-# +QNTP: <err>[,<time>]; time is (Y, M, D, h, m, s, zone_quarters)
-NtpTime = Kind("NtpTime", ("err", "time", "text"), "QNTP")
 # +QIURC: "dnsgip",<err>[,<IP_count>,<DNS_ttl>], then one per address
 DnsResult = Kind("DnsResult", ("err", "count", "ttl"))
 DnsAddress = Kind("DnsAddress", ("ip",))
-DnsConfig = Kind("DnsConfig", ("context_id", "primary", "secondary"),
-                 "QIDNSCFG")
-# +QICFG: "<name>",<values...>; values is a tuple of ints
-Config = Kind("Config", ("name", "values"), "QICFG")
-LastError = Kind("LastError", ("code", "text"), "QIGETERROR")
 
 # -- URCs -------------------------------------------------------------------
 
@@ -131,3 +118,17 @@ IpAddress = Kind("IpAddress", ("ip",))  # +IP: <addr>: sockets may be opened
 # ranges ...): the name without '+' and the text after ': '
 Info = Kind("Info", ("name", "text"))
 Text = Kind("Text", ("line",))  # a line without +NAME: (RDY, ATI, junk)
+
+
+# The replies of the rare operations (QISTATE, ping, NTP, DNS servers,
+# QICFG, QIGETERROR) are kinds of replies.py, loaded with it on first use
+# (as the lines they come from are): ev.PingReply and the rest are found
+# there (a board that only uses sockets never makes them).
+_RARE = " SocketState PingReply PingSummary NtpTime DnsConfig Config LastError "
+
+
+def __getattr__(name):
+    if (" %s " % name) in _RARE:
+        from . import replies
+        return getattr(replies, name)
+    raise AttributeError(name)

@@ -202,10 +202,60 @@ class Operations(DataPath):
         self._write(self.proto.submit(cmd, self.now_ms()))
 
     def _resync(self):
-        """Generator: make sure no late answer is taken for the next
-        command's (recovery.resync)."""
-        from .recovery import resync
-        return resync(self)
+        """Generator: a command went unanswered, so its reply may still be
+        on its way, and the next command must not take it for its own (all
+        OKs look alike).  Ask something only one answer contains: AT+CMEE?
+        says +CMEE: <n> before its final result, and the probe takes no
+        final result before such a line (Command.needs_line): the ones
+        before it are owed by earlier commands.  The module answers in
+        order, so once the probe's answer is in, nothing older can come.
+        Then what the lost answer may have said about the sockets, the
+        module's table says (reconcile.py, loaded for it).  Here, not in
+        recovery.py: every start() needs it (the boot's lost ATs), and a
+        module loaded for it then would stand beside the bring-up's."""
+        yield from self._probed()
+        for slot in self.proto.sockets:
+            if slot.state != INITIAL:
+                from .reconcile import reconcile
+                yield from reconcile(self)
+                if self._desync:
+                    # one of its own answers came late: probe again
+                    # (without asking again, or a slow module would loop)
+                    yield from self._probed()
+                break
+
+    def _probed(self):
+        """Generator: the probes of a resync (see _resync), until the
+        newest one is answered."""
+        proto = self.proto
+        self._resyncing = True
+        try:
+            probe = Command(PROBE, reply_ms=self.reply_ms)
+            probe.needs_line = True
+            self._write(proto.submit(probe, self.now_ms()))
+            self._probes += 1
+            answered = False
+            while True:
+                yield from self._finish(probe)
+                if probe.status == TIMED_OUT:
+                    if answered:
+                        break  # the older probes were never heard (mute)
+                    raise timed_out("no answer from the module")
+                answered = True
+                self._probes -= 1
+                if self._probes <= 0:
+                    break
+                # an older probe's answer, late: wait for the newer one
+                # too, writing nothing (it is still on its way through)
+                probe = Command(PROBE, reply_ms=self.reply_ms)
+                probe.needs_line = True
+                proto.submit(probe, self.now_ms())
+            if proto.wire is probe:
+                proto.abandon()
+            self._probes = 0
+            self._desync = False
+        finally:
+            self._resyncing = False
 
     def _finish(self, cmd):
         """Generator: step cmd to its end."""
@@ -243,7 +293,14 @@ class Operations(DataPath):
             return (yield from bringup.start(self, timeout, power))
         finally:
             _drop("bringup")
-            _drop("recovery")  # the boot's lost ATs resynchronise: common
+            _drop("recovery")  # (a boot's fault may have loaded it)
+            if _ON_BOARD:
+                # the bring-up's code and garbage go now, in one piece:
+                # left to a later collection, what the session allocates
+                # next fills the holes among them and the heap fragments
+                # (a socket's receive buffer then finds no room)
+                from gc import collect
+                collect()
 
     def _op_resolve(self, host):
         """The IPv4 addresses of host, as strings, by the module's DNS

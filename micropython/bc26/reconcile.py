@@ -1,8 +1,8 @@
 """After an answer was lost: the driver's socket table corrected by the
 module's own (AT+QISTATE).  Loaded by the first resync with a socket open
-(recovery.resync) or the first close without CLOSE OK, never by start():
-the boot's resync needs only the probes (RAM on a board, where bringup and
-recovery are loaded together then).
+(Operations._resync) or the first close without CLOSE OK, never by
+start(): the boot's resync needs only the probes (RAM on a board, where
+the bring-up is loaded then).
 """
 
 from . import events as ev

@@ -5,8 +5,25 @@ parser.py hands these lines here; this module is loaded the first time
 one arrives, so a board that only uses sockets never carries it.
 """
 
-from . import events as ev
+from .events import Kind
 from .parser import split_fields, _ints
+
+# the kinds of these replies (events.py finds them here: ev.SocketState)
+SocketState = Kind("SocketState", (
+    "connect_id", "service_type", "host", "remote_port", "local_port",
+    "state", "context_id", "access_mode"), "QISTATE")
+# +QPING: <result>,<IP>,<bytes>,<time>,<ttl> -- one per reply
+PingReply = Kind("PingReply", ("result", "ip", "size", "time", "ttl"), "QPING")
+# +QPING: <finresult>[,<sent>,<rcvd>,<lost>,<min>,<max>,<avg>]
+PingSummary = Kind("PingSummary", ("result", "sent", "received", "lost",
+                                   "min", "max", "avg"), "QPING")
+# +QNTP: <err>[,<time>]; time is (Y, M, D, h, m, s, zone_quarters)
+NtpTime = Kind("NtpTime", ("err", "time", "text"), "QNTP")
+DnsConfig = Kind("DnsConfig", ("context_id", "primary", "secondary"),
+                 "QIDNSCFG")
+# +QICFG: "<name>",<values...>; values is a tuple of ints
+Config = Kind("Config", ("name", "values"), "QICFG")
+LastError = Kind("LastError", ("code", "text"), "QIGETERROR")
 
 
 def parse(name, rest):
@@ -48,38 +65,38 @@ def parse_time(text):
 
 def _qistate(f):
     if len(f) >= 8 and isinstance(f[0], int):
-        return ev.SocketState(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7])
+        return SocketState(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7])
     return None
 
 
 def _qping(f):
     if len(f) == 5 and isinstance(f[0], int) and isinstance(f[1], str):
-        return ev.PingReply(f[0], f[1], f[2], f[3], f[4])
+        return PingReply(f[0], f[1], f[2], f[3], f[4])
     n = _ints(f, 7)
     if n and len(f) == 7:
-        return ev.PingSummary(*n)
+        return PingSummary(*n)
     if len(f) == 1 and isinstance(f[0], int):
-        return ev.PingSummary(f[0])
+        return PingSummary(f[0])
     return None
 
 
 def _qntp(f):
     if f and isinstance(f[0], int):
         text = f[1] if len(f) > 1 else None
-        return ev.NtpTime(f[0], parse_time(text) if text else None, text)
+        return NtpTime(f[0], parse_time(text) if text else None, text)
     return None
 
 
 def _qidnscfg(f):
     if f and isinstance(f[0], int):
-        return ev.DnsConfig(f[0], f[1] if len(f) > 1 else None,
+        return DnsConfig(f[0], f[1] if len(f) > 1 else None,
                             f[2] if len(f) > 2 else None)
     return None
 
 
 def _qicfg(f):
     if f and isinstance(f[0], str) and _ints(f[1:], len(f) - 1) is not None:
-        return ev.Config(f[0], tuple(f[1:]))
+        return Config(f[0], tuple(f[1:]))
     return None
 
 
@@ -87,7 +104,7 @@ def _qigeterror(text):
     code, _, desc = text.partition(",")
     code = code.strip()
     if code.isdigit():
-        return ev.LastError(int(code), desc.strip().strip('"'))
+        return LastError(int(code), desc.strip().strip('"'))
     return None
 
 
