@@ -39,7 +39,10 @@ def __getattr__(name):
         return PingResult
     if name == "SocketPool" or name == "Socket":
         from . import socketpool
-        return getattr(socketpool, name)
+        _collect()  # its loading's garbage (see the end of this file)
+        value = getattr(socketpool, name)
+        globals()[name] = value  # asked once: a name of the package now
+        return value
     if name == "install_socket_module":
         from .socket_module import install_socket_module
         return install_socket_module
@@ -53,13 +56,17 @@ def __getattr__(name):
 
 # A board collects the import's garbage now (the tables the package's
 # dictionaries outgrew while it loaded: a quarter of what it allocated),
-# before the application allocates: left to a later collection, they are
-# holes that the application's objects fill one by one, and a buffer of a
-# KB then finds no room in a heap that has the bytes free.
+# before the application allocates -- and SocketPool's when it loads:
+# left to a later collection, they are holes that the application's
+# objects fill one by one, and a buffer of a KB (a socket's) then finds
+# no room in a heap that has the bytes free.  A host's collector needs no
+# such help.
 from sys import implementation as _impl
 
 if _impl.name in ("micropython", "circuitpython"):
     from gc import collect as _collect
-    _collect()
-    del _collect
+else:
+    def _collect():
+        pass
 del _impl
+_collect()

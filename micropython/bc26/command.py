@@ -44,6 +44,27 @@ class Command:
     """
 
     variable = False  # AT+QISEND=<id>: its payload ends in Ctrl-Z
+    # What a command starts with, as class attributes: an instance's table
+    # then holds only what differs or is set later (16 bytes an entry on a
+    # board, in steps: a record holding all twenty would take 0.5 KB).
+    connect_id = -1
+    prompt = False
+    reply_ms = REPLY_MS
+    is_test = False
+    result = None          # the result part's kind ("open", "send" ...)
+    result_ms = 0          # its deadline
+    status = WAITING
+    error = None           # <err> / CME code / -1 for plain ERROR
+    deadline = None        # ms; set when submitted, moved on each phase
+    expect = 0             # dns: addresses still to come; ping: requests
+    cancelled = False      # ESC was sent at the prompt
+    # only a final result after an information line of its own ends it
+    # (a resynchronising probe: earlier results may still be on the way)
+    needs_line = False
+    wait = None            # the deadline a shell waits until (steppers)
+    phase = 0              # data-mode send: 0 before the payload, 1 after
+    payload = None         # data-mode send: the bytes for the prompt
+    mark = 0               # data-mode send: bytes received before it
 
     def __init__(self, wire, connect_id=-1, prompt=False, result_ms=0,
                  reply_ms=REPLY_MS):
@@ -59,8 +80,10 @@ class Command:
         if name[:1] == b"+":
             name = name[1:]
         self.name = name = name.decode().upper()
-        self.is_test = wire.endswith(b"=?\r")
-        if connect_id < 0 and not self.is_test:
+        is_test = wire.endswith(b"=?\r")
+        if is_test:
+            self.is_test = True
+        elif connect_id < 0:
             # the <connectID> our own command line names, or -1: the first
             # parameter of the socket commands (QIOPEN: the second)
             c = -1
@@ -72,34 +95,28 @@ class Command:
                 if eq + 1 < len(wire):
                     c = wire[eq + 1] - 48
             connect_id = c if 0 <= c <= 9 else -1
-        self.connect_id = connect_id
-        self.prompt = prompt
-        self.reply_ms = reply_ms
+        if connect_id != -1:
+            self.connect_id = connect_id
+        if prompt:
+            self.prompt = prompt
+        if reply_ms != REPLY_MS:
+            self.reply_ms = reply_ms
         result = None
-        if not self.is_test and b"=" in wire:
-            result = _RESULTS.get(self.name)
-            if self.name == "QISEND" and not prompt and wire.count(b",") < 2:
+        if not is_test and b"=" in wire:
+            result = _RESULTS.get(name)
+            if name == "QISEND" and not prompt and wire.count(b",") < 2:
                 result = None  # AT+QISEND=<id>,0 queries counters only
-        self.result = result[0] if result else None
-        self.result_ms = result_ms or (result[1] if result else 0)
-        self.status = WAITING
+        if result:
+            self.result = result[0]
+        result_ms = result_ms or (result[1] if result else 0)
+        if result_ms:
+            self.result_ms = result_ms
         self.lines = []        # information lines (events) of the reply
-        self.error = None      # <err> / CME code / -1 for plain ERROR
-        self.deadline = None   # ms; set when submitted, moved on each phase
         self.results = []      # result-part events (ping replies, dns ...)
-        self.expect = 0        # dns: addresses still to come; ping: requests
-        if self.name == "QPING" and result:
+        if name == "QPING" and result:
             # <ping_num> of our own AT+QPING line (default 4)
             fields = wire[wire.rfind(b'"') + 1:-1].split(b",")
             self.expect = int(fields[2]) if len(fields) > 2 and fields[2] else 4
-        self.cancelled = False  # ESC was sent at the prompt
-        # only a final result after an information line of its own ends it
-        # (a resynchronising probe: earlier results may still be on the way)
-        self.needs_line = False
-        self.wait = None       # the deadline a shell waits until (steppers)
-        self.phase = 0         # data-mode send: 0 before the payload, 1 after
-        self.payload = None    # data-mode send: the bytes for the prompt
-        self.mark = 0          # data-mode send: bytes received before it
 
     def rearm(self, wire, name, connect_id, prompt, result, reply_ms,
               result_ms):

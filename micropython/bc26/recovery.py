@@ -53,7 +53,8 @@ def send_failed(ops, cmd, n):
     cid = cmd.connect_id
     if cmd.status == TIMED_OUT:
         try:
-            sent = (yield from ops._op_counters(cid))[0]
+            from .services import counters
+            sent = (yield from counters(ops, cid))[0]
         except OSError:
             ops._check(cmd)
         slot = ops.proto.sockets[cid]

@@ -224,7 +224,24 @@ def _opens_prompt(wire):
     return False
 
 
-OPS = {"set_dns": set_dns, "get_dns": get_dns, "ping": ping, "ntp": ntp,
+def set_access_mode(ops, connect_id, mode):
+    """Switch an open socket between BUFFER (0) and DIRECT_PUSH (1)
+    (AT+QISWTMD)."""
+    yield from ops._cmd(C.qiswtmd(connect_id, mode))
+
+
+def counters(ops, connect_id):
+    """(sent, acked, unacked): the bytes the module sent on the socket,
+    those the peer acknowledged and those not yet (AT+QISEND=<id>,0)."""
+    cmd = yield from ops._cmd(C.qisend_query(connect_id))
+    for e in cmd.lines:
+        if e.kind is ev.SendCounters:
+            return (e.sent, e.acked, e.nacked)
+    return (0, 0, 0)
+
+
+OPS = {"set_access_mode": set_access_mode, "counters": counters,
+       "set_dns": set_dns, "get_dns": get_dns, "ping": ping, "ntp": ntp,
        "sockets": sockets, "socket_state": socket_state,
        "send_text": send_text, "send_hex": send_hex,
        "send_variable": send_variable, "last_error": last_error, "configure": configure,
