@@ -14,12 +14,11 @@ import inspect
 
 def document(cls, wrap, api, skip=()):
     """cls's methods of api (less skip) and the services, described."""
-    from bc26.operations import Operations
     from bc26.services import OPS
 
     for name in api:
         if name not in skip:
-            op = getattr(Operations, "_op_" + name)
+            op = getattr(cls, "_op_" + name)
             setattr(cls, name, describe(wrap(op), op, name))
     for name, op in OPS.items():
         setattr(cls, name, describe(wrap(_service(name)), op, name))

@@ -235,6 +235,24 @@ class Modem(_BlockingModem):
         self._take()
         return self.proto.urcs
 
+    def _op_recv_into(self, connect_id, buf, nbytes=0, timeout_ms=None):
+        """Fill buf with what has arrived (at most nbytes; 0: len(buf));
+        returns the count, 0 at end of stream.  On a UDP socket: one
+        datagram, cut to the buffer.  OSError ETIMEDOUT after timeout_ms
+        (None: wait forever), EAGAIN with 0 and nothing there."""
+        # (here: the blocking shell steps the data path in place)
+        r = self._recv_begin(connect_id, buf, nbytes, timeout_ms)
+        try:
+            while not self._recv_step(r):
+                if r.need_ready:
+                    r.need_ready = False
+                    yield from self._ready()
+                else:
+                    yield r.wait
+            return r.result
+        finally:
+            self._recv_end(r)
+
 
 def _coroutine(op):
     async def method(self, *args, **kw):

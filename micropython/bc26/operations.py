@@ -420,24 +420,6 @@ class Operations(DataPath):
         from .recovery import send_failed
         return send_failed(self, cmd, n)
 
-    def _op_recv_into(self, connect_id, buf, nbytes=0, timeout_ms=None):
-        """Fill buf with what has arrived (at most nbytes; 0: len(buf));
-        returns the count, 0 at end of stream.  On a UDP socket: one
-        datagram, cut to the buffer.  OSError ETIMEDOUT after timeout_ms
-        (None: wait forever), EAGAIN with 0 and nothing there."""
-        # (the asyncio shell; the blocking one steps directly)
-        r = self._recv_begin(connect_id, buf, nbytes, timeout_ms)
-        try:
-            while not self._recv_step(r):
-                if r.need_ready:
-                    r.need_ready = False
-                    yield from self._ready()
-                else:
-                    yield r.wait
-            return r.result
-        finally:
-            self._recv_end(r)
-
 
 # The services' names (services.OPS), as one string: on a board a str
 # constant is not an interned name each (RAM), and this is all
@@ -447,7 +429,8 @@ SERVICE_NAMES = (" set_dns get_dns ping ntp sockets socket_state last_error "
                  "set_access_mode counters ")
 
 # The public operations; each shell turns _op_<name> into a method <name>.
-# The blocking shell has its own send and recv_into (the data path).
+# The blocking shell has its own send and recv_into (the data path); the
+# asyncio shell's _op_recv_into is its own too (aio.py).
 API = ("start", "resolve", "open_socket", "close_socket", "send", "recv_into")
 
 
@@ -460,7 +443,7 @@ def bind_api(cls, wrap, skip=()):
     cls._wrap = staticmethod(wrap)
     for name in API:
         if name not in skip:
-            setattr(cls, name, wrap(getattr(Operations, "_op_" + name)))
+            setattr(cls, name, wrap(getattr(cls, "_op_" + name)))
     if not _ON_BOARD:
         from .host.signatures import document
         document(cls, wrap, API, skip)
