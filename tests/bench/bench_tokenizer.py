@@ -161,15 +161,14 @@ def build_cython(tmp):
     root = os.path.join(os.path.dirname(HERE), "..", "micropython", "bc26")
     pkg = os.path.join(tmp, "bc26cy")
     os.makedirs(pkg)
-    for name in ("tokenizer.py", "ring.py"):
-        shutil.copy(os.path.join(root, name), pkg)
+    shutil.copy(os.path.join(root, "tokenizer.py"), pkg)  # (its ring included)
     open(os.path.join(pkg, "__init__.py"), "w").close()
     setup = os.path.join(tmp, "setup_cy.py")
     with open(setup, "w") as f:
         f.write("from setuptools import setup\n"
                 "from Cython.Build import cythonize\n"
-                "setup(ext_modules=cythonize(['bc26cy/ring.py', "
-                "'bc26cy/tokenizer.py'], language_level=3, quiet=True))\n")
+                "setup(ext_modules=cythonize(['bc26cy/tokenizer.py'], "
+                "language_level=3, quiet=True))\n")
     subprocess.run([sys.executable, setup, "build_ext", "--inplace", "-q"],
                    cwd=tmp, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
