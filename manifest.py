@@ -7,7 +7,7 @@
 #       parser command checks commands state datapath operations modem
 #   on first use: recovery (what the driver does after a fault: a
 #       reboot, a lost SEND OK, a stalled push stream),
-#       reconcile (the socket table checked with AT+QISTATE after one),
+#       reconcile (the socket table checked with AT+QISTATE after a lost answer),
 #       socketpool (bc26.SocketPool), socket_module
 #       (bc26.install_socket_module), bringup (start(); on a
 #       board unloaded again after it), replies (the replies of the rare

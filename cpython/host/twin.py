@@ -2,13 +2,19 @@
 the pure-Python one; BC26_PUREPYTHON=1 in the environment forces the
 Python twin. `import bc26` asks this module first; a board has no
 bc26.host, so there the import fails and the Python twin runs (that choice
-costs a board nothing but the failed import)."""
+costs a board only the failed import). A board given a host's tree
+anyway still gets the Python twin: its os may lack getenv, and the C
+twin's cffi does not import there."""
 
-import os
+try:
+    from os import getenv
+except ImportError:
+    def getenv(name):
+        return None
 
 IMPLEMENTATION = "python"
 Tokenizer = None
-if os.environ.get("BC26_PUREPYTHON") != "1":
+if getenv("BC26_PUREPYTHON") != "1":
     try:
         from .ctokenizer import Tokenizer
         IMPLEMENTATION = "c"

@@ -54,8 +54,8 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-# A board collects the import's garbage now (the tables the package's
-# dictionaries outgrew while it loaded: a quarter of what it allocated),
+# A board collects the import's garbage now (a quarter of what it
+# allocated, in small pieces: tables its dictionaries outgrew, say),
 # before the application allocates -- and SocketPool's when it loads:
 # left to a later collection, they are holes that the application's
 # objects fill one by one, and a buffer of a KB (a socket's) then finds

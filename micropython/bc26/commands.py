@@ -144,6 +144,11 @@ def qisend_fixed(connect_id, length, hex=False):
     return _params(b"AT+QISEND=", [_d(connect_id), _d(length)])
 
 
+def qisend_query(connect_id):
+    """``AT+QISEND=<id>,0``: the module's sent / acked / unacked counters."""
+    return _line(b"AT+QISEND=", _d(_int("connect_id", connect_id, 0, 4)), b",0")
+
+
 def hex_payload(data):
     """Lower-case hex digits of 1-730 raw bytes, for data mode in hex format."""
     raw = _binary("data", data)
@@ -159,6 +164,13 @@ def qird(connect_id, length):
     connect_id = _int("connect_id", connect_id, 0, 4)
     length = _int("length", length, 1, MAX_READ)
     return _params(b"AT+QIRD=", [_d(connect_id), _d(length)])
+
+
+def qiswtmd(connect_id, access_mode):
+    """``AT+QISWTMD=<id>,<mode>``: 0 buffer access, 1 direct push."""
+    connect_id = _int("connect_id", connect_id, 0, 4)
+    access_mode = _int("access_mode", access_mode, 0, 1)
+    return _params(b"AT+QISWTMD=", [_d(connect_id), _d(access_mode)])
 
 
 # -- ping, NTP, DNS --------------------------------------------------------

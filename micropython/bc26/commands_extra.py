@@ -140,18 +140,6 @@ def qistate_read():
     return b"AT+QISTATE?\r"
 
 
-def qisend_query(connect_id):
-    """``AT+QISEND=<id>,0``: the module's sent / acked / unacked counters."""
-    return _line(b"AT+QISEND=", _d(_int("connect_id", connect_id, 0, 4)), b",0")
-
-
-def qiswtmd(connect_id, access_mode):
-    """``AT+QISWTMD=<id>,<mode>``: 0 buffer access, 1 direct push."""
-    connect_id = _int("connect_id", connect_id, 0, 4)
-    access_mode = _int("access_mode", access_mode, 0, 1)
-    return _params(b"AT+QISWTMD=", [_d(connect_id), _d(access_mode)])
-
-
 def qistate(query_type, value):
     """``AT+QISTATE=<query_type>,<value>``.
 

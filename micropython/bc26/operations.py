@@ -385,6 +385,21 @@ class Operations(DataPath):
         if slot.state != INITIAL:
             self._check(cmd)
 
+    def _op_set_access_mode(self, connect_id, mode):
+        """Switch an open socket between BUFFER (0) and DIRECT_PUSH (1)
+        (AT+QISWTMD)."""
+        yield from self._cmd(C.qiswtmd(connect_id, mode))
+
+    def _op_counters(self, connect_id):
+        """(sent, acked, unacked): the bytes the module sent on the
+        socket, those the peer acknowledged and those not yet
+        (AT+QISEND=<id>,0)."""
+        cmd = yield from self._cmd(C.qisend_query(connect_id))
+        for e in cmd.lines:
+            if e.kind is ev.SendCounters:
+                return (e.sent, e.acked, e.nacked)
+        return (0, 0, 0)
+
     def _op_send(self, connect_id, data):
         """Send all of data (any bytes); returns len(data).  Up to
         small_send bytes go in one line (AT+QISENDEX), more in data mode,
@@ -425,13 +440,13 @@ class Operations(DataPath):
 # constant is not an interned name each (RAM), and this is all
 # Operations.__getattr__ needs to know before it loads them.
 SERVICE_NAMES = (" set_dns get_dns ping ntp sockets socket_state last_error "
-                 "configure command send_text send_hex send_variable "
-                 "set_access_mode counters ")
+                 "configure command send_text send_hex send_variable ")
 
 # The public operations; each shell turns _op_<name> into a method <name>.
 # The blocking shell has its own send and recv_into (the data path); the
 # asyncio shell's _op_recv_into is its own too (aio.py).
-API = ("start", "resolve", "open_socket", "close_socket", "send", "recv_into")
+API = ("start", "resolve", "set_access_mode", "open_socket", "close_socket",
+       "send", "counters", "recv_into")
 
 
 def bind_api(cls, wrap, skip=()):

@@ -53,8 +53,7 @@ def send_failed(ops, cmd, n):
     cid = cmd.connect_id
     if cmd.status == TIMED_OUT:
         try:
-            from .services import counters
-            sent = (yield from counters(ops, cid))[0]
+            sent = (yield from ops._op_counters(cid))[0]
         except OSError:
             ops._check(cmd)
         slot = ops.proto.sockets[cid]

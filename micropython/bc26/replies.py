@@ -2,7 +2,9 @@
 QICFG, QIGETERROR), parsed into events.
 
 parser.py hands these lines here; this module is loaded the first time
-one arrives, so a board that only uses sockets never carries it.
+one arrives (or with services.py, or for one of its event kinds:
+bc26.SocketInfo, ev.PingReply ...), so a board that only uses sockets
+never carries it.
 """
 
 from .events import Kind

@@ -1,8 +1,9 @@
 """The module's services beyond sockets: ping, NTP, DNS servers, the socket
 table, the last error, the QICFG settings and raw commands.
 
-Loaded on first use (operations.bind_api), so a board that needs only
-sockets never carries them.  Each is a generator over an Operations
+Loaded on first use (on a board by Operations.__getattr__, for the names
+of operations.SERVICE_NAMES; on CPython bind_api makes them methods), so
+a board that needs only sockets never carries them.  Each is a generator over an Operations
 instance, driven by a shell like the operations in operations.py.
 """
 
@@ -224,24 +225,7 @@ def _opens_prompt(wire):
     return False
 
 
-def set_access_mode(ops, connect_id, mode):
-    """Switch an open socket between BUFFER (0) and DIRECT_PUSH (1)
-    (AT+QISWTMD)."""
-    yield from ops._cmd(C.qiswtmd(connect_id, mode))
-
-
-def counters(ops, connect_id):
-    """(sent, acked, unacked): the bytes the module sent on the socket,
-    those the peer acknowledged and those not yet (AT+QISEND=<id>,0)."""
-    cmd = yield from ops._cmd(C.qisend_query(connect_id))
-    for e in cmd.lines:
-        if e.kind is ev.SendCounters:
-            return (e.sent, e.acked, e.nacked)
-    return (0, 0, 0)
-
-
-OPS = {"set_access_mode": set_access_mode, "counters": counters,
-       "set_dns": set_dns, "get_dns": get_dns, "ping": ping, "ntp": ntp,
+OPS = {"set_dns": set_dns, "get_dns": get_dns, "ping": ping, "ntp": ntp,
        "sockets": sockets, "socket_state": socket_state,
        "send_text": send_text, "send_hex": send_hex,
        "send_variable": send_variable, "last_error": last_error, "configure": configure,

@@ -7,7 +7,8 @@ as .mpy (mpy-cross -O3) and the emulator behind tests/mpy/sockuart.py
 - a 20-round-trip TCP echo session and a UDP exchange run in a heap of
   64 KB (the target) with the package in a ROMFS image run in place, as
   `bc26 deploy --romfs` puts it on a board (the heap beside the image:
-  unixport.romfs_heap); with the package as .mpy files, whose bytecode is
+  unixport.romfs_heap; the test UART is in the image too, standing in
+  for machine.UART, which is a board's firmware); with the package as .mpy files, whose bytecode is
   then in the heap too, in SESSION_HEAP (BENCHMARKS.md has the figures).
 """
 
@@ -21,7 +22,7 @@ import unixport
 # .mpy files on a file system: 96-100K needed today (BENCHMARKS.md; it
 # moves between runs with where the heap fragments)
 SESSION_HEAP = "108K"
-# From a ROMFS image: 61K needed today
+# From a ROMFS image: 61-62K needed today (the test UART in the image too)
 SESSION_HEAP_ROMFS = "64K"
 MODES = [0, 1]
 MODE_IDS = ["buffer", "push"]
