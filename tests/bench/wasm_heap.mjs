@@ -9,9 +9,10 @@
 // (`bc26 emulate --pty`), PORT a TCP echo server. Prints "fig NAME VALUE"
 // lines: heap per import layer (bc26, then each --layer), the live heap of
 // a started Modem with one connected socket, and bytes allocated by one
-// send(512) and by the recv_into calls that take the echo back. Those
-// include the virtual UART's own hex strings (uart.hex512: what writing 512
-// bytes costs it; reading costs about as much).
+// send(512) and by the recv_into calls that take the echo back: the
+// driver's share (send512, recv512), with the virtual UART's own hex
+// strings taken off (VirtualUART.allocated counts them, exactly: the GC is
+// off) and reported beside it (send512.uart, recv512.uart).
 //
 // A live-heap figure is read in its own runPython call after a call that
 // only runs gc.collect(): a collection inside a longer call cannot free
@@ -104,13 +105,14 @@ function install(mp, build) {
 const SETUP = `
 import gc
 import sys
-from binascii import hexlify
 from vuart import VirtualUART
 _base = _m = _pool = _s = _uart = None
 _payload = bytes(range(256)) * 2
 _buf = bytearray(512)
 _sends = []
 _recvs = []
+_sends_uart = []
+_recvs_uart = []
 
 def _receive(s, buf, want):
     got = 0
@@ -131,17 +133,17 @@ def _checked_trip():
     if got != _payload:
         raise RuntimeError("echo differs")
 
-def _alloc(fn, *args):
+def _alloc(samples, uart_samples, fn, *args):
+    # bytes fn allocates, less those the UART's calls in it allocated
     gc.disable()
+    u = _uart.allocated
     before = gc.mem_alloc()
     fn(*args)
     used = gc.mem_alloc() - before
+    u = _uart.allocated - u
     gc.enable()
-    return used
-
-def _hex(data):
-    # What VirtualUART.write does to data before it crosses to JS.
-    return hexlify(data).decode()
+    samples.append(used - u)
+    uart_samples.append(u)
 
 def _report(name, samples):
     samples.sort()
@@ -191,11 +193,14 @@ _s.connect(("127.0.0.1", ${o.echo}))`);
     live("heap.runtime");  // after a few round trips, as on the unix port
     run("micropython.qstr_info()");  // ... and after: a new pool is counted
     for (let i = 0; i < 10; i++) {
-      run("_sends.append(_alloc(_s.send, _payload))");
-      run("_recvs.append(_alloc(_receive, _s, _buf, 512))");
+      run("_alloc(_sends, _sends_uart, _s.send, _payload)");
+      run("_alloc(_recvs, _recvs_uart, _receive, _s, _buf, 512)");
     }
-    run('_report("send512", _sends)\n_report("recv512", _recvs)\n_s.close()');
-    run('print("fig uart.hex512", _alloc(_hex, _payload))');
+    run(`_report("send512", _sends)
+_report("recv512", _recvs)
+_report("send512.uart", _sends_uart)
+_report("recv512.uart", _recvs_uart)
+_s.close()`);
   });
 }
 

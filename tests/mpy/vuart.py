@@ -1,8 +1,12 @@
 """VirtualUART: a non-blocking machine.UART look-alike for the virtual board
 (tests/mpy/board.mjs), on top of the JS module ``jsuart`` that board.mjs
-registers. Bytes cross the JS boundary as hex strings."""
+registers. Bytes cross the JS boundary as hex strings, which allocates:
+``allocated`` counts the bytes this UART's own calls allocate, so that a
+measurement of the driver can take them off (tests/bench/wasm_heap.mjs).
+A machine.UART on a board has no such cost."""
 
 from binascii import hexlify, unhexlify
+from gc import mem_alloc
 
 import jsuart
 
@@ -20,6 +24,7 @@ class VirtualUART:
     """
 
     def __init__(self, rxbuf=1024):
+        self.allocated = 0  # heap bytes the calls below allocated, in all
         self._buf = bytearray(rxbuf)
         self._start = 0
         self._end = 0
@@ -41,11 +46,11 @@ class VirtualUART:
                 buf[self._end:self._end + len(data)] = data
                 self._end += len(data)
 
-    def any(self):
+    def _any(self):
         self._fill()
         return self._end - self._start
 
-    def readinto(self, buf, nbytes=None):
+    def _readinto(self, buf, nbytes=None):
         self._fill()
         n = self._end - self._start
         if not n:
@@ -57,7 +62,7 @@ class VirtualUART:
         self._start += n
         return n
 
-    def read(self, nbytes=-1):
+    def _read(self, nbytes=-1):
         self._fill()
         n = self._end - self._start
         if not n:
@@ -68,7 +73,7 @@ class VirtualUART:
         self._start += n
         return data
 
-    def write(self, buf):
+    def _write(self, buf):
         n = jsuart.write(hexlify(buf).decode())
         if n < len(buf):
             err = jsuart.error()
@@ -76,12 +81,38 @@ class VirtualUART:
                 raise OSError("uart write failed: %s" % err)
         return n
 
+    # The public calls: each counts what it allocates (mem_alloc() returns
+    # a small int: the count itself allocates nothing).
+    def any(self):
+        a = mem_alloc()
+        n = self._any()
+        self.allocated += mem_alloc() - a
+        return n
+
+    def readinto(self, buf, nbytes=None):
+        a = mem_alloc()
+        n = self._readinto(buf, nbytes)
+        self.allocated += mem_alloc() - a
+        return n
+
+    def read(self, nbytes=-1):
+        a = mem_alloc()
+        data = self._read(nbytes)
+        self.allocated += mem_alloc() - a
+        return data
+
+    def write(self, buf):
+        a = mem_alloc()
+        n = self._write(buf)
+        self.allocated += mem_alloc() - a
+        return n
+
     def wait(self, timeout_ms):
         """Block until bytes are waiting or timeout_ms passed; True if any.
 
         bc26.Modem calls this, when present, instead of napping 1 ms."""
         t0 = ticks_ms()
-        while not self.any():
+        while not self.any():  # (counted by any)
             if (ticks_ms() - t0) & _TICKS_MASK >= timeout_ms:
                 return False
             sleep_ms(1)
