@@ -60,6 +60,16 @@ async def _within(awaitable, timeout_ms):
         return None
 
 
+def _cancel_variable(cmd):
+    """A cancelled variable-length send (AT+QISEND=<id>) not yet written:
+    ESC goes at the prompt instead of its data, so nothing is sent.  The
+    module ends data mode with OK and no SEND OK; the protocol then ends
+    the command FAILED 571 (Command.cancelled), the manual's cancel send."""
+    cmd.payload = b"\x1b"
+    cmd.result = None  # no SEND OK to wait for
+    cmd.cancelled = True
+
+
 async def _nap(ms):
     if _wait_for_ms is not None:
         await asyncio.sleep_ms(ms)
@@ -201,7 +211,10 @@ class Modem(_BlockingModem):
                 except asyncio.CancelledError:
                     if wire is not None and wire is mine and mine.prompt:
                         # the module may be at this task's '>' prompt,
-                        # waiting for the payload: write it, then give up
+                        # waiting for the payload: end its data mode,
+                        # then give up
+                        if mine.variable and mine.phase == 0:
+                            _cancel_variable(mine)
                         await self._finish_payload(gen, mine, deadline)
                     raise
                 deadline = gen.send(None)

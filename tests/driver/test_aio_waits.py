@@ -236,6 +236,47 @@ def test_a_send_cancelled_before_its_prompt_still_ends_its_exchange(make_emu,
     assert asyncio.run(main()) == b"first|second"
 
 
+def test_a_variable_length_send_cancelled_at_its_prompt_sends_nothing(
+        make_emu, tcp_addr):
+    """Cancelled before its '>' (shown late): a variable-length send (data
+    up to Ctrl-Z) ends its data mode with ESC at the prompt, the manual's
+    cancel, so none of its data goes out; the module's last error is 571
+    and the next send on the modem works."""
+    emu = make_emu()
+
+    async def main():
+        modem = await _started(emu)
+        await modem.open_socket(0, "TCP", tcp_addr[0], tcp_addr[1], 0,
+                                bc26.BUFFER, 5)
+        mark = len(emu.log)
+        emu.faults.delay_reply(0.4, on="AT+QISEND")  # '>' comes late
+        first = asyncio.ensure_future(modem.send_variable(0, b"never sent"))
+        await asyncio.sleep(0.1)
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        # the ESC's OK, then the module's record of the cancel
+        code, _ = await modem.last_error()
+        kinds = [(e.kind, e.data) for e in emu.log[mark:]
+                 if e.kind in ("data", "cancel")]
+        assert await modem.send(0, b"second") == 6
+        got = b""
+        buf = bytearray(64)
+        while len(got) < 6:
+            got += buf[:await modem.recv_into(0, buf, 0, 5000)]
+        await asyncio.sleep(0.2)  # anything more would be here by now
+        sent = (await modem.counters(0))[0]
+        modem.close()
+        return code, kinds, got, sent
+
+    code, kinds, got, sent = asyncio.run(main())
+    assert code == 571
+    assert kinds[0][0] == "cancel"
+    assert all(kind != "data" or data == b"second" for kind, data in kinds)
+    assert got == b"second"
+    assert sent == 6
+
+
 def test_small_reads_on_two_sockets_at_once_keep_their_bytes(make_emu, tcp_addr):
     """recv_into with 10-byte buffers (reads into the socket's own buffer)
     on two buffer-mode sockets at once, while each read's reply may come
