@@ -20,7 +20,7 @@ from .checks import _is_ipv4, _cid, _seconds
 from .command import Command, DONE, FAILED, TIMED_OUT, const
 from .datapath import DataPath, _Lines, _Recv
 from .errors import ModemError, timed_out
-from .state import Protocol, BUFFER, INITIAL, CONNECTING, CLOSING
+from .state import Protocol, BUFFER, INITIAL
 
 _DNS_TIMEOUT_MS = const(60000)
 PROBE = b"AT+CMEE?\r"  # commands.cmee_read(): the resynchronising probe
@@ -340,27 +340,9 @@ class Operations(DataPath):
         slot.forget_sends()
         cmd = yield from self._cmd(wire, connect_id, int(timeout * 1000),
                                    raise_error=False)
-        if cmd.status == DONE:
-            return
-        if cmd.error == 563:
-            # a socket the driver did not know of (opened before it
-            # started): learn it from the module, never close it
-            yield from self._cmd(C.qistate(1, connect_id), raise_error=False)
-            if slot.state == CONNECTING:  # no line about it came back
-                slot.reset()
-                self.proto._sync_push_mask()
-        else:
-            # manual: after a failed open, AT+QICLOSE frees the socket --
-            # the id is not free until then (bc26.aio: another task's
-            # open must not take it, or the clean-up would close that one)
-            slot.state = CLOSING
-            yield from self._cmd(C.qiclose(connect_id), connect_id,
-                                 raise_error=False)
-            slot.reset()
-            self.proto._sync_push_mask()
-        if cmd.error is not None and cmd.error > 0:
-            self._owed_error = cmd.error  # the clean-up reset the module's
-        self._check(cmd)
+        if cmd.status != DONE:
+            from .recovery import open_failed
+            yield from open_failed(self, cmd, slot)
 
     def _op_close_socket(self, connect_id):
         """Close the socket on connect_id (AT+QICLOSE, until CLOSE OK);
@@ -375,12 +357,8 @@ class Operations(DataPath):
         slot.reset()  # (CLOSE OK did it already; ERROR: nothing was open)
         slot.forget_sends()
         if cmd.status == TIMED_OUT:
-            slot.state = CLOSING  # not free until the module says so
-            if self._desync:  # (the OK was lost too) resync: it reconciles
-                yield from self._ready()
-            else:
-                from .reconcile import reconcile
-                yield from reconcile(self, connect_id)
+            from .recovery import close_timed_out
+            yield from close_timed_out(self, slot)
         self.proto._sync_push_mask()
         if slot.state != INITIAL:
             self._check(cmd)

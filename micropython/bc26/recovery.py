@@ -1,15 +1,17 @@
 """What the driver does when things go wrong: a stalled byte stream, a
-module that restarted, a send without SEND OK.  Loaded the first time one
-happens, so a session that goes well does not carry it.  (An unanswered
+module that restarted, a send without SEND OK, an open that failed, a
+close without CLOSE OK.  Loaded the first time one happens, so a session
+that goes well does not carry it.  (An unanswered
 command's resync is Operations._resync: every start() needs one.)
 """
 
+from . import commands as C
 from . import events as ev
 from .command import FAILED, TIMED_OUT
 from .errors import ModemError
 from .errors import _restarted
 from .rxbuf import RxBuffer
-from .state import INITIAL
+from .state import INITIAL, CONNECTING, CLOSING
 
 
 def unstall(ops):
@@ -66,3 +68,39 @@ def send_failed(ops, cmd, n):
         if e.kind is ev.SendFail:
             raise ModemError(-1, "SEND FAIL: nothing was sent")
     ops._check(cmd)
+
+
+def open_failed(ops, cmd, slot):
+    """Generator: AT+QIOPEN on slot did not end connected; cmd's error is
+    raised once the socket's id is left as the module has it."""
+    cid = slot.connect_id
+    if cmd.error == 563:
+        # a socket the driver did not know of (opened before it
+        # started): learn it from the module, never close it
+        yield from ops._cmd(C.qistate(1, cid), raise_error=False)
+        if slot.state == CONNECTING:  # no line about it came back
+            slot.reset()
+            ops.proto._sync_push_mask()
+    else:
+        # manual: after a failed open, AT+QICLOSE frees the socket --
+        # the id is not free until then (bc26.aio: another task's
+        # open must not take it, or the clean-up would close that one)
+        slot.state = CLOSING
+        yield from ops._cmd(C.qiclose(cid), cid, raise_error=False)
+        slot.reset()
+        ops.proto._sync_push_mask()
+    if cmd.error is not None and cmd.error > 0:
+        ops._owed_error = cmd.error  # the clean-up reset the module's
+    ops._check(cmd)
+
+
+def close_timed_out(ops, slot):
+    """Generator: no CLOSE OK in time.  The id is not free until the
+    module says so: a resync (when the OK was lost too) or the module's
+    table (reconcile.py) settles it."""
+    slot.state = CLOSING
+    if ops._desync:
+        yield from ops._ready()  # the resync reconciles
+    else:
+        from .reconcile import reconcile
+        yield from reconcile(ops, slot.connect_id)
