@@ -208,6 +208,31 @@ def test_async_sockets_and_streams(make_emu, tcp_addr, udp_addr, mosquitto,
 
 # -- tasks that go away, small reads, closing --------------------------------------
 
+async def _cancelled_before_the_prompt(emu, tcp_addr, send):
+    """A started modem with socket 0 open, after send(modem) was
+    cancelled while the module had not yet shown its (late) '>'."""
+    modem = await _started(emu)
+    await modem.open_socket(0, "TCP", tcp_addr[0], tcp_addr[1], 0,
+                            bc26.BUFFER, 5)
+    emu.faults.delay_reply(0.4, on="AT+QISEND")  # '>' comes late
+    task = asyncio.ensure_future(send(modem))
+    await asyncio.sleep(0.1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    return modem
+
+
+async def _second_send(modem, n):
+    """Send b"second" on socket 0, then read n bytes back from the echo."""
+    assert await modem.send(0, b"second") == 6
+    got = b""
+    buf = bytearray(64)
+    while len(got) < n:
+        got += buf[:await modem.recv_into(0, buf, 0, 5000)]
+    return got
+
+
 def test_a_send_cancelled_before_its_prompt_still_ends_its_exchange(make_emu,
                                                                     tcp_addr):
     """Cancelled while the module has not yet shown '>': the payload still
@@ -216,20 +241,9 @@ def test_a_send_cancelled_before_its_prompt_still_ends_its_exchange(make_emu,
     emu = make_emu()
 
     async def main():
-        modem = await _started(emu)
-        await modem.open_socket(0, "TCP", tcp_addr[0], tcp_addr[1], 0,
-                                bc26.BUFFER, 5)
-        emu.faults.delay_reply(0.4, on="AT+QISEND")  # '>' comes late
-        first = asyncio.ensure_future(modem.send(0, b"first|"))
-        await asyncio.sleep(0.1)
-        first.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await first
-        assert await modem.send(0, b"second") == 6
-        got = b""
-        buf = bytearray(64)
-        while len(got) < 12:
-            got += buf[:await modem.recv_into(0, buf, 0, 5000)]
+        modem = await _cancelled_before_the_prompt(
+            emu, tcp_addr, lambda m: m.send(0, b"first|"))
+        got = await _second_send(modem, 12)
         modem.close()
         return got
 
@@ -245,25 +259,14 @@ def test_a_variable_length_send_cancelled_at_its_prompt_sends_nothing(
     emu = make_emu()
 
     async def main():
-        modem = await _started(emu)
-        await modem.open_socket(0, "TCP", tcp_addr[0], tcp_addr[1], 0,
-                                bc26.BUFFER, 5)
         mark = len(emu.log)
-        emu.faults.delay_reply(0.4, on="AT+QISEND")  # '>' comes late
-        first = asyncio.ensure_future(modem.send_variable(0, b"never sent"))
-        await asyncio.sleep(0.1)
-        first.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await first
+        modem = await _cancelled_before_the_prompt(
+            emu, tcp_addr, lambda m: m.send_variable(0, b"never sent"))
         # the ESC's OK, then the module's record of the cancel
         code, _ = await modem.last_error()
         kinds = [(e.kind, e.data) for e in emu.log[mark:]
                  if e.kind in ("data", "cancel")]
-        assert await modem.send(0, b"second") == 6
-        got = b""
-        buf = bytearray(64)
-        while len(got) < 6:
-            got += buf[:await modem.recv_into(0, buf, 0, 5000)]
+        got = await _second_send(modem, 6)
         await asyncio.sleep(0.2)  # anything more would be here by now
         sent = (await modem.counters(0))[0]
         modem.close()
