@@ -31,3 +31,13 @@ ERRORS = {
     573: "apn not configured",
     574: "port busy",
 }
+
+
+def code_of(text):
+    """The code of a verbose error's text (+CME ERROR: <text>, after
+    AT+CMEE=2) in the manual's table; -1 for a text it does not hold."""
+    text = text.lower()
+    for code in ERRORS:
+        if ERRORS[code] == text:
+            return code
+    return -1

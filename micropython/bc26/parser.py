@@ -131,16 +131,9 @@ def parse_line(line, announced=False):
             elif name == "CME ERROR":
                 if rest.isdigit():
                     code = int(rest)
-                else:
-                    # a verbose one (AT+CMEE=2): the code of its text in
-                    # the manual's table; -1 for a text it does not hold
-                    from .errtext import ERRORS
-                    text = rest.lower()
-                    for code in ERRORS:
-                        if ERRORS[code] == text:
-                            break
-                    else:
-                        code = -1
+                else:  # a verbose one (AT+CMEE=2)
+                    from .errtext import code_of
+                    code = code_of(rest)
                 e = ev.Error(code)
             elif name == "IP":
                 e = ev.IpAddress(rest)

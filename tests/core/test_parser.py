@@ -15,6 +15,7 @@ SHAPES = [
     (b"+CME ERROR: 3", ev.Error(3)),
     (b"+CME ERROR: 50", ev.Error(50)),
     (b"+CME ERROR: unknown", ev.Error(-1)),  # verbose CMEE 2: no code
+    (b"+CME ERROR: DNS parse failed", ev.Error(565)),  # the manual's text
     # echo (ATE1)
     (b'AT+QIOPEN=1,0,"TCP","10.0.0.1",8062,0,0', ev.Echo('AT+QIOPEN=1,0,"TCP","10.0.0.1",8062,0,0')),
     (b"AT", ev.Echo("AT")),
