@@ -112,8 +112,8 @@ class DataPath:
         if cmd.prompt and cmd.phase == 0:
             self._step()
             blind = False
-            if cmd.status < PROMPTED:
-                if not cmd.done and self.now_ms() >= cmd.deadline:
+            if cmd.status < PROMPTED:  # (so not done either)
+                if self.now_ms() >= cmd.deadline:
                     # Neither '>' nor a final result in time.  If the module
                     # said nothing (busy, or silent) or its last words are
                     # an unfinished fragment (a '>' mangled on the wire), it
@@ -126,12 +126,13 @@ class DataPath:
                              or self._rx_last not in (10, 13))
                 if not blind:
                     self._expire()
-                    if cmd.done:
+                    if cmd.status >= DONE:  # (cmd.done, without a call)
                         cmd.payload = None  # not the caller's data, held on
                         self._check(cmd)
                     cmd.wait = cmd.deadline
                     return False
-            if cmd.status == PROMPTED or blind:
+            written = cmd.status == PROMPTED or blind
+            if written:
                 self._write(cmd.payload)
                 if self.proto.echomode and not blind:
                     # the module echoes the data back: skipped by count,
@@ -140,16 +141,19 @@ class DataPath:
                 self.proto.data_written(cmd, self.now_ms())
             cmd.phase = 1
             cmd.payload = None
+            if written:  # its answer cannot be here yet: no look until a read
+                cmd.wait = self.proto.deadline()
+                return False
         return self._cmd_step(cmd)
 
     def _cmd_step(self, cmd):
         """A command until its end (result URCs included)."""
         self._step()
-        if not cmd.done:
+        if cmd.status < DONE:  # not cmd.done, without a call
             self._expire()
-        if not cmd.done:
-            cmd.wait = self.proto.deadline()
-            return False
+            if cmd.status < DONE:
+                cmd.wait = self.proto.deadline()
+                return False
         if self.proto.wire is cmd:
             # finished by its result URC while its final result never came
             # (a mangled OK): that OK may still turn up
@@ -237,15 +241,14 @@ class DataPath:
                 if r.timeout_ms == 0:
                     raise OSError(EAGAIN, "no data")
                 raise timed_out()
-            if self._desync and not self._resyncing and r.timeout_ms != 0 \
-                    and not r.looked:
-                # an answer was lost, so the socket table may be stale (a
-                # close it said): resync, which reconciles, before waiting
-                # on it -- once per call, and not for a poll
+            if not r.looked:
                 r.looked = True
-                r.need_ready = True
-                return False
-            r.looked = True
+                if self._desync and not self._resyncing and r.timeout_ms != 0:
+                    # an answer was lost, so the socket table may be stale
+                    # (a close it said): resync, which reconciles, before
+                    # waiting on it -- once per call, and not for a poll
+                    r.need_ready = True
+                    return False
             r.wait = r.deadline
             return False
 
@@ -277,12 +280,11 @@ class DataPath:
         if r.reading is not None and proto._land is r.buf:
             slot = proto._land_slot
             got = proto.landed
-            buf = proto._land
             proto.land(0, None, 0)
             if got:
-                self._keep_open(slot, buf, got)
+                self._keep_open(slot, r.buf, got)
         elif r.got:  # left between two reads of one datagram
-            self._keep_open(self.proto.sockets[r.cid], r.buf, r.got)
+            self._keep_open(proto.sockets[r.cid], r.buf, r.got)
         if r.result:
             slot = proto.sockets[r.cid]
             if slot.fruitless_ms:
@@ -346,15 +348,15 @@ class DataPath:
         """AT+QIRD for a buffer-mode socket: straight into buf when it is
         big enough (UDP: always, at buf[start:]), else into the socket's
         receive buffer."""
-        if slot.udp and slot.arriving:
-            # the rest of a datagram begun in the socket's buffer goes there
-            # (full: it grows, as for pushed data -- _unstall)
+        if slot.udp:
+            # as much as one read gives
             n = C.MAX_READ
-            slot.store()
-        elif slot.udp:
-            # as much as one read gives: what buf cannot hold is dropped
-            n = C.MAX_READ
-            self.proto.land(slot.connect_id, buf, nbytes, start)
+            if slot.arriving:
+                # the rest of a datagram begun in the socket's buffer goes
+                # there (full: it grows, as for pushed data -- _unstall)
+                slot.store()
+            else:  # what buf cannot hold is dropped
+                self.proto.land(slot.connect_id, buf, nbytes, start)
         elif nbytes >= _LAND_MIN:
             n = nbytes
             self.proto.land(slot.connect_id, buf, nbytes)

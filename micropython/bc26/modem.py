@@ -112,15 +112,11 @@ class Modem(Operations):
     def _write(self, data):
         if self.log:
             self.log(">", bytes(data))
-        n = self.uart.write(data)
-        if n is None or n == len(data):  # some ports say None for 'all'
-            return
-        mv = memoryview(data)[n:]  # a partial write: rare, may allocate
-        while len(mv):
-            n = self.uart.write(mv)
-            if n is None:
-                break
-            mv = mv[n:]
+        while True:
+            n = self.uart.write(data)
+            if n is None or n == len(data):  # some ports say None for 'all'
+                return
+            data = memoryview(data)[n:]  # a partial write: rare, may allocate
 
     def _pump(self, deadline):
         """Read what the UART has (waiting until deadline if nothing)."""
@@ -137,7 +133,7 @@ class Modem(Operations):
             self._take()
 
     def _take(self):
-        """Feed whatever the UART holds now; True if there was something."""
+        """Feed whatever the UART holds now; the count (false if none)."""
         buf = self._rbuf
         readinto = self._readinto
         if readinto:
@@ -153,8 +149,9 @@ class Modem(Operations):
                 self.log("<", bytes(buf[:n]))
             self._rx_total += n
             self._rx_last = buf[n - 1]
-            self.proto.receive_data(buf, self.now_ms(), n)
-        return bool(n)
+            # (self.now_ms(), without the call)
+            self.proto.receive_data(buf, _ticks_diff(_ticks_ms(), self._t0), n)
+        return n
 
     def _run(self, gen):
         """Drive one operation generator to its return value."""
@@ -180,17 +177,18 @@ class Modem(Operations):
     def send(self, connect_id, data):
         """Send all of data (binary-safe); returns len(data)."""
         n = self._send_check(connect_id, data)
-        if n > 1460 or n == 0 or self.proto.send_hex:
-            self._rebase()
-            return self._run(self._op_send(connect_id, data))
         self._rebase()
+        if n > 1460 or n == 0 or self.proto.send_hex:
+            return self._run(self._op_send(connect_id, data))
         self._step()  # a reboot or a stall is seen before the line goes
-        if not self._is_ready():
+        if self.proto.wire is not None or self._desync:  # not _is_ready()
             self._run(self._ready())
         if n <= self.small_send:
             cmd = self._small_begin(connect_id, data, n)
         else:
             cmd = self._send_begin(connect_id, data, n)
+            # the '>' cannot be here yet: read before the first look
+            self._pump(cmd.deadline)
         while not self._advance(cmd):
             self._pump(cmd.wait)
         if not self._send_done(cmd, n):

@@ -336,15 +336,16 @@ class Protocol:
             n = len(data)
             self._pending = b""
         tok = self.tok
-        off = 0
         try:
+            # fed before the frames left from before (held by a full
+            # buffer) are drained: they still come first, the ring keeps
+            # its order, and the usual call drains once
+            off = tok.feed(data, n)
             while self._drain_frames():
                 if off >= n:
                     return True
-                if off == 0:
-                    off = tok.feed(data, n)  # the usual case: all at once
-                else:  # the tokenizer's ring was full
-                    off += tok.feed(memoryview(data)[off:n])
+                # the tokenizer's ring was full
+                off += tok.feed(memoryview(data)[off:n])
             if off < n:
                 self._pending = bytes(memoryview(data)[off:n])
             return False
@@ -368,7 +369,7 @@ class Protocol:
                 self._payload_end()
         while True:
             kind = tok.next()
-            if kind == 0:
+            if not kind:  # NONE
                 return True
             if kind == 1:  # LINE: in both twins at buf[0:length]
                 b = tok.buf
@@ -376,7 +377,7 @@ class Protocol:
                 if tok.remaining:
                     if self._payload_header(b):
                         continue
-                elif n and self._hot_line(b, n):
+                elif self._hot_line(b, n):  # (a LINE is never empty)
                     continue
                 e = parser.parse_line(tok.frame, tok.remaining > 0)
                 if e is not None:
@@ -390,9 +391,9 @@ class Protocol:
                     # keep the rest: the caller may reuse the frame's buffer
                     s = tok.start + done
                     self._held = bytes(memoryview(tok.buf)[s:s + n - done])
-                    self._held_last = tok.remaining == 0
+                    self._held_last = not tok.remaining
                     return False
-                if tok.remaining == 0:
+                if not tok.remaining:  # the payload's last frame
                     self._payload_end()
 
     def drop_held(self):
@@ -431,11 +432,8 @@ class Protocol:
             # the number after the first comma -- '+QIRD: <n>,<remaining>'
             # -- or 0; read in place (no str)
             n = self.tok.length
-            i = 7
-            while i < n and b[i] != 44:
-                i += 1
+            i = b.find(b",", 7, n) + 1 or n  # (no comma: no number)
             value = 0
-            i += 1
             while i < n and 48 <= b[i] <= 57:
                 value = value * 10 + b[i] - 48
                 i += 1
@@ -446,19 +444,22 @@ class Protocol:
         """OK, SEND OK, '+QIRD: 0' and buffer mode's '+QIURC: "recv",<id>'
         notices, handled in the frame's bytes; False for any other line."""
         c0 = b[0]
-        if c0 == 79:  # 'O'
-            if n == 2 and b[1] == 75:
-                self.handle(_OK)
-                return True
-        elif c0 == 83:  # 'S'
-            if n == 7 and b.startswith(b"SEND OK"):
-                self.handle(_SEND_OK)
-                return True
-        elif c0 == 43 and n > 7 and b[1] == 81:  # '+Q'
+        if n == 2 and c0 == 79 and b[1] == 75:  # 'OK'
+            self.handle(_OK)
+            return True
+        if n == 7 and c0 == 83 and b.startswith(b"SEND OK"):
+            c = self.owes("send")
+            if c is None or self.wire is not None:
+                self.handle(_SEND_OK)  # nobody's, or maybe the wire's
+            else:  # the oldest send awaiting it, as _result would end it
+                c.finish(DONE)
+                self.awaiting.remove(c)
+            return True
+        if c0 == 43 and n > 7 and b[1] == 81:  # '+Q'
             if b[3] == 82:  # '+QIRD: 0', the read found nothing
                 slot = self._read_slot
-                if (slot is not None and b[7] == 48 and (n == 8 or b[8] == 44)
-                        and b.startswith(b"+QIRD: ")):
+                if (slot is not None and b.startswith(b"+QIRD: 0")
+                        and (n == 8 or b[8] == 44)):
                     self._read_slot = None
                     slot.module_data = False
                     if slot.node_left:
@@ -579,7 +580,7 @@ class Protocol:
             return
         if t is ev.Prompt:
             self.prompt_seen = True
-            if c is not None and c.prompt and c.status == WAITING:
+            if c is not None and c.prompt and not c.status:  # WAITING
                 c.status = PROMPTED
             return
         if t is ev.Echo:

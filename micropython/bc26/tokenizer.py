@@ -92,8 +92,9 @@ _SPACE = const(32)
 _QIRD = b"+QIRD: "
 _RECV = b'+QIURC: "recv",'
 
-# Hex digit values; 255 = not a digit (decoded as 0, so both twins agree).
-_HEX = bytearray(b"\xff" * 256)
+# Hex digit values; 16 = not a digit (decoded as 0 by & 15, so both twins
+# agree).
+_HEX = bytearray(b"\x10" * 256)
 for _i in range(10):
     _HEX[48 + _i] = _i
 for _i in range(6):
@@ -226,11 +227,7 @@ class Tokenizer:
             raise ValueError("frame_max must be at least 64")
         self.ring = Ring(capacity)
         self.out = bytearray(frame_max)
-        self.buf = self.out
-        self.start = 0
-        self.length = 0
-        self.remaining = 0
-        self.hex_recv = 0
+        self.hex_recv = 0  # (the frame's fields: reset() sets them)
         self.showlength = 0
         self.push_mask = 0
         self.reset()
@@ -402,12 +399,24 @@ class Tokenizer:
         while True:
             st = self._state
             if st == _START:
-                if ring.count == 0:
+                # line ends skipped with the ring's cursor in locals (a call
+                # per byte would cost more than the rest of the line)
+                h = ring.head
+                left = ring.count
+                cap = ring.cap
+                c = 0
+                while left:
+                    c = buf[h]
+                    if c != _CR and c != _LF:
+                        break
+                    h += 1
+                    if h == cap:
+                        h = 0
+                    left -= 1
+                ring.head = h
+                ring.count = left
+                if left == 0:
                     return NONE
-                c = buf[ring.head]
-                if c == _CR or c == _LF:
-                    ring.skip(1)
-                    continue
                 if c == _SPACE and self._swallow_space:
                     self._swallow_space = False
                     ring.skip(1)
@@ -516,7 +525,7 @@ class Tokenizer:
         c = ring.peek(n + 1)
         if c == _QUOTE:
             return 1
-        if _HEX[c] != 255:
+        if _HEX[c] < 16:
             return 2
         return 0
 
@@ -543,11 +552,9 @@ class Tokenizer:
             buf = ring.buf
             if self._hex:
                 while left and n < omax and ring.count >= 2:
-                    hi = _HEX[ring.peek(0)]
-                    lo = _HEX[ring.peek(1)]
+                    out[n] = ((_HEX[ring.peek(0)] & 15) << 4
+                              | _HEX[ring.peek(1)] & 15)
                     ring.skip(2)
-                    out[n] = (((0 if hi == 255 else hi) << 4)
-                              | (0 if lo == 255 else lo))
                     n += 1
                     left -= 1
             else:
