@@ -9,6 +9,7 @@ never carries it.
 
 from .events import Kind
 from .parser import split_fields, _ints
+from .state import BUFFER, REMOTE_CLOSING
 
 # the kinds of these replies (events.py finds them here: ev.SocketState)
 SocketState = Kind("SocketState", (
@@ -117,3 +118,38 @@ _PARSERS = {
     "QIDNSCFG": _qidnscfg,
     "QICFG": _qicfg,
 }
+
+
+# -- what the protocol learns from them (state.py asks: they exist only
+# once this module is loaded) -------------------------------------------
+
+def ping_result(cmd, e):
+    """One +QPING: line for the AT+QPING cmd awaits: None while more are
+    to come, else the <result> it ends with (0: done)."""
+    if e.kind is PingReply:
+        cmd.results.append(e)
+        return None
+    if e.sent is None and e.result == 569 and len(cmd.results) < cmd.expect:
+        # '+QPING: 569' is one request timing out while requests remain;
+        # the summary line still follows
+        cmd.results.append(PingReply(569, None, None, None, None))
+        return None
+    return e.result
+
+
+def learn_state(proto, e):
+    """A +QISTATE: line: the module's own word on one socket."""
+    if 0 <= e.connect_id <= 4:
+        slot = proto.sockets[e.connect_id]
+        slot.state = e.state
+        udp = e.service_type == "UDP"
+        if slot.udp != udp:
+            slot.udp = udp
+        slot.set_mode(e.access_mode)
+        if e.state == REMOTE_CLOSING and not slot.remote_closed:
+            # the peer closed (its "closed" URC may have been lost): end
+            # of stream once its bytes are read
+            slot.remote_closed = True
+            if slot.access_mode == BUFFER:
+                slot.module_data = True  # read until +QIRD: 0
+        proto._sync_push_mask()

@@ -260,16 +260,6 @@ class Protocol:
         cmd.status = WAITING
         cmd.deadline = now_ms + cmd.reply_ms + cmd.result_ms
 
-    def cancel_data(self, cmd, now_ms):
-        """Abandon a variable-length send at the '>' prompt: returns the ESC
-        byte to write.  The module answers OK and sends nothing; the command
-        ends FAILED with 571 (cancel send)."""
-        cmd.status = WAITING
-        cmd.result = None
-        cmd.cancelled = True
-        cmd.deadline = now_ms + cmd.reply_ms
-        return b"\x1b"
-
     def deadline(self):
         """Earliest deadline (ms) of anything waiting, or None."""
         best = self.wire.deadline if self.wire is not None else None
@@ -687,16 +677,10 @@ class Protocol:
                 c.results.append(e)
                 return
         elif t.command == "QPING":  # (replies.py is loaded: it made e)
-            if t is ev.PingReply:
-                c.results.append(e)
-                return
-            if (e.sent is None and e.result == 569
-                    and len(c.results) < c.expect):
-                # '+QPING: 569' is one request timing out while requests
-                # remain; the summary line still follows
-                c.results.append(ev.PingReply(569, None, None, None, None))
-                return
-            error = e.result
+            from .replies import ping_result
+            error = ping_result(c, e)
+            if error is None:
+                return  # more to come
         elif t.command == "QNTP":
             error = e.err
         if t is not ev.SendOk:  # nobody reads it: the data path keeps no list
@@ -743,21 +727,9 @@ class Protocol:
         # (replies.py's kinds, told by their command: see _result_event)
         if t.command == "QICFG":
             self._config(e.name, e.values)
-        elif t.command == "QISTATE":
-            if 0 <= e.connect_id <= 4:
-                slot = self.sockets[e.connect_id]
-                slot.state = e.state
-                udp = e.service_type == "UDP"
-                if slot.udp != udp:
-                    slot.udp = udp
-                slot.set_mode(e.access_mode)
-                if e.state == REMOTE_CLOSING and not slot.remote_closed:
-                    # the peer closed (its "closed" URC may have been lost):
-                    # end of stream once its bytes are read
-                    slot.remote_closed = True
-                    if slot.access_mode == BUFFER:
-                        slot.module_data = True  # read until +QIRD: 0
-                self._sync_push_mask()
+        elif t.command == "QISTATE":  # (replies.py is loaded: it made e)
+            from .replies import learn_state
+            learn_state(self, e)
         elif t is ev.Info and e.name == "CGPADDR":
             f = parser.split_fields(e.text)
             if len(f) > 1 and f[1]:
