@@ -24,6 +24,7 @@ try:
 except ImportError:  # older MicroPython
     import uasyncio as asyncio
 
+from .command import PROMPTED as _PROMPTED
 from .modem import Modem as _BlockingModem
 from .operations import bind_api
 from .aiosocket import (Socket, StreamReader, StreamWriter,  # noqa: F401
@@ -66,7 +67,8 @@ def _cancel_variable(cmd):
     module ends data mode with OK and no SEND OK; the protocol then ends
     the command FAILED 571 (Command.cancelled), the manual's cancel send."""
     cmd.payload = b"\x1b"
-    cmd.result = None  # no SEND OK to wait for
+    cmd.result = None  # no SEND OK to wait for,
+    cmd.result_ms = 0  # nor its time after the OK
     cmd.cancelled = True
 
 
@@ -235,10 +237,11 @@ class Modem(_BlockingModem):
         deadline ends, without this task."""
         try:
             while self.proto.wire is cmd and cmd.phase == 0 and not cmd.done:
-                try:
-                    await self._pause(deadline)
-                except asyncio.CancelledError:
-                    pass  # cancelled again: the payload still has to go
+                if cmd.status != _PROMPTED:  # (at the prompt: write at once)
+                    try:
+                        await self._pause(deadline)
+                    except asyncio.CancelledError:
+                        pass  # cancelled again: the payload still has to go
                 deadline = gen.send(None)
         except StopIteration:
             pass

@@ -50,7 +50,10 @@ function jsuart(device) {
   const c = fs.constants;
   const fd = fs.openSync(device, c.O_RDWR | c.O_NONBLOCK | c.O_NOCTTY);
   const cell = new Int32Array(new SharedArrayBuffer(4));
-  const sleepMs = (ms) => ms > 0 && Atomics.wait(cell, 0, 0, ms);
+  // returns nothing: a JS value handed back would be a new str in the heap
+  const sleepMs = (ms) => {
+    if (ms > 0) Atomics.wait(cell, 0, 0, ms);
+  };
   const t0 = performance.now();
   const rbuf = Buffer.alloc(4096);
   let lastError = "";

@@ -111,12 +111,16 @@ class VirtualUART:
         """Block until bytes are waiting or timeout_ms passed; True if any.
 
         bc26.Modem calls this, when present, instead of napping 1 ms."""
+        a = mem_alloc()
         t0 = ticks_ms()
-        while not self.any():  # (counted by any)
+        ready = True
+        while not self._any():
             if (ticks_ms() - t0) & _TICKS_MASK >= timeout_ms:
-                return False
+                ready = False
+                break
             sleep_ms(1)
-        return True
+        self.allocated += mem_alloc() - a
+        return ready
 
     def flush(self):
         pass
