@@ -33,12 +33,25 @@ def unstall(ops):
     proto.resume(ops.now_ms())
 
 
+def reset_after_reboot(proto):
+    """The module restarted (RDY, or AT+QRST's OK): its sockets are gone,
+    its buffers empty, and nothing owed by it will come."""
+    proto.land(0, None, 0)
+    for s in proto.sockets:
+        s.reset()
+    proto._sync_push_mask()
+    for c in proto.awaiting:
+        c.finish(FAILED, 550)
+    proto.awaiting = []
+    proto.ip = None
+
+
 def module_restarted(ops):
     """RDY after start(): the module restarted.  Its sockets, buffers
     and half-done commands are gone; so is everything owed by it."""
     proto = ops.proto
     open_ones = [s for s in proto.sockets if s.state != INITIAL]
-    proto.reset_after_reboot()
+    reset_after_reboot(proto)
     for s in open_ones:
         s.restarted = True  # told to the socket's next call
     proto.abandon(FAILED, 550)
@@ -104,3 +117,18 @@ def close_timed_out(ops, slot):
     else:
         from .reconcile import reconcile
         yield from reconcile(ops, slot.connect_id)
+
+
+def late_close_ok(proto):
+    """A CLOSE OK nobody awaits: one after its AT+QICLOSE gave up waiting
+    (close_timed_out).  It frees the socket left closing -- when there is
+    exactly one (it carries no id; AT+QISTATE can tell, so guess none)."""
+    closing = None
+    for s in proto.sockets:
+        if s.state == CLOSING:
+            if closing is not None:
+                return
+            closing = s
+    if closing is not None:
+        closing.reset()
+        proto._sync_push_mask()

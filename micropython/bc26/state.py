@@ -559,7 +559,8 @@ class Protocol:
                     f = _params(w)
                     self._config(f[0], tuple(f[1:]))
                 elif name == "QRST":
-                    self.reset_after_reboot()
+                    from .recovery import reset_after_reboot
+                    reset_after_reboot(self)
                 if c.result is None:
                     c.finish(DONE)
                 elif c.status != DONE and c.status != FAILED:
@@ -637,18 +638,8 @@ class Protocol:
             if t is ev.Opened:
                 self._opened(e.connect_id, e.err)  # keep the slot right
             elif t is ev.CloseOk:
-                # a CLOSE OK after its AT+QICLOSE gave up waiting: it frees
-                # the socket left closing -- when there is exactly one (it
-                # carries no id; AT+QISTATE can tell, so guess none)
-                closing = None
-                for s in self.sockets:
-                    if s.state == CLOSING:
-                        if closing is not None:
-                            return False
-                        closing = s
-                if closing is not None:
-                    closing.reset()
-                    self._sync_push_mask()
+                from .recovery import late_close_ok
+                late_close_ok(self)
             return False
         self._result(c, e)
         return True
@@ -756,14 +747,3 @@ class Protocol:
             if s.state != INITIAL and s.access_mode == DIRECT_PUSH:
                 mask |= 1 << s.connect_id
         self.tok.configure(push_mask=mask)
-
-    def reset_after_reboot(self):
-        """The module restarted: its sockets are gone, its buffers empty."""
-        self.land(0, None, 0)
-        for s in self.sockets:
-            s.reset()
-        self._sync_push_mask()
-        for c in self.awaiting:
-            c.finish(FAILED, 550)
-        self.awaiting = []
-        self.ip = None

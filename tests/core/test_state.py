@@ -5,6 +5,7 @@ import pytest
 
 from bc26 import commands as C
 from bc26 import events as ev
+from bc26 import recovery
 from bc26.command import (AWAITING, DONE, FAILED, PROMPTED, REPLY_MS,
                           TIMED_OUT, WAITING, Command)
 from bc26.state import (BUFFER, CONNECTED, DIRECT_PUSH, INITIAL, MAX_URCS,
@@ -440,7 +441,7 @@ def test_reset_after_reboot():
     p = opened(DIRECT_PUSH)
     p.receive_data(push(0, b"old") + line(b"+IP: 10.0.0.5"), 0)
     ping = run(p, C.qping("10.0.0.1"), OK)
-    p.reset_after_reboot()
+    recovery.reset_after_reboot(p)
     s = p.sockets[0]
     assert (s.state, s.access_mode, s.rx) == (INITIAL, BUFFER, None)  # freed
     assert ping.status == FAILED and ping.error == 550
