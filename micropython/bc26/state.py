@@ -441,9 +441,8 @@ class Protocol:
             c = self.owes("send")
             if c is None or self.wire is not None:
                 self.handle(_SEND_OK)  # nobody's, or maybe the wire's
-            else:  # the oldest send awaiting it, as _result would end it
-                c.finish(DONE)
-                self.awaiting.remove(c)
+            else:  # the oldest send awaiting it (no event routing)
+                self._result(c, _SEND_OK)
             return True
         if c0 == 43 and n > 7 and b[1] == 81:  # '+Q'
             if b[3] == 82:  # '+QIRD: 0', the read found nothing
@@ -648,7 +647,9 @@ class Protocol:
         """Apply one result URC to the command awaiting it."""
         t = e.kind
         error = None
-        if t is ev.Opened:
+        if t is ev.SendOk:
+            pass  # the commonest (_hot_line): it only ends the send
+        elif t is ev.Opened:
             self._opened(e.connect_id, e.err)
             error = e.err
         elif t is ev.SendFail:
