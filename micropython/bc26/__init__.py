@@ -61,12 +61,12 @@ def __getattr__(name):
 # objects fill one by one, and a buffer of a KB (a socket's) then finds
 # no room in a heap that has the bytes free.  A host's collector needs no
 # such help.
-from sys import implementation as _impl
+from .command import ON_BOARD as _ON_BOARD
 
-if _impl.name in ("micropython", "circuitpython"):
+if _ON_BOARD:
     from gc import collect as _collect
 else:
     def _collect():
         pass
-del _impl
+del _ON_BOARD
 _collect()

@@ -13,6 +13,15 @@ except ImportError:
     def const(x):
         return x
 
+try:
+    from sys import implementation as _impl
+    # the package's one answer to "are we on a microcontroller?": the
+    # defaults that fit a board's RAM, or a host's (the rest import it)
+    ON_BOARD = _impl.name in ("micropython", "circuitpython")
+    del _impl
+except ImportError:  # a port without it is a small one
+    ON_BOARD = True
+
 # status
 WAITING = const(0)   # on the wire, no final result yet
 PROMPTED = const(1)  # the '>' came: the data may be written

@@ -27,18 +27,11 @@ Pure Python in MicroPython's subset: no f-strings, no ``re``, no ``bytes %``.
 """
 
 try:
-    from micropython import const
-except ImportError:  # CPython
-
-    def const(value):
-        return value
-
-
-try:
     from binascii import hexlify as _hexlify
 except ImportError:  # older MicroPython ports
     from ubinascii import hexlify as _hexlify
 
+from .command import const
 from .checks import MAX_HOST_LEN  # noqa: F401  (public here, as before)
 from .checks import _int, _flag, _bytes, _binary, _length, _host
 

@@ -8,7 +8,7 @@ instead of napping 1 ms at a time.
 
 import time
 
-from .command import const
+from .command import ON_BOARD, const
 from .errors import NotReady  # noqa: F401
 from .operations import Operations, bind_api
 from .state import BUFFER, DIRECT_PUSH  # noqa: F401
@@ -25,12 +25,6 @@ except AttributeError:  # CPython
 # passes this: ticks_diff() is only right within half the ticks period
 # (2**29 ms, six days, on most ports), and a small int stays small.
 _REBASE_MS = const(1 << 27)
-
-try:
-    from sys import implementation as _impl
-    _ON_BOARD = _impl.name in ("micropython", "circuitpython")
-except ImportError:
-    _ON_BOARD = True
 
 
 class Modem(Operations):
@@ -61,8 +55,8 @@ class Modem(Operations):
     # 535), so it is framed in place -- one piece, one copy; a host reads
     # more per system call.
     def __init__(self, uart, tokenizer=None,
-                 rx_capacity=1024 if _ON_BOARD else 4096, log=None,
-                 rx_limit=None, read_size=576 if _ON_BOARD else 4096):
+                 rx_capacity=1024 if ON_BOARD else 4096, log=None,
+                 rx_limit=None, read_size=576 if ON_BOARD else 4096):
         if not callable(getattr(uart, "write", None)) or not (
                 callable(getattr(uart, "readinto", None))
                 or callable(getattr(uart, "read", None))):
@@ -221,6 +215,6 @@ def _blocking(op):
 
 
 bind_api(Modem, _blocking, skip=("send", "recv_into"))
-if not _ON_BOARD:  # Modem.open(url): a pyserial port, host only
+if not ON_BOARD:  # Modem.open(url): a pyserial port, host only
     from .host.open_url import open_modem
     Modem.open = classmethod(open_modem)

@@ -17,7 +17,7 @@ the protocol in self._rx_total / self._rx_last.
 from . import commands as C
 from . import events as ev
 from .checks import _is_ipv4, _cid, _seconds
-from .command import Command, DONE, FAILED, TIMED_OUT, const
+from .command import Command, DONE, FAILED, TIMED_OUT, ON_BOARD, const
 from .datapath import DataPath, _Lines, _Recv
 from .errors import ModemError, timed_out
 from .state import Protocol, BUFFER, INITIAL
@@ -26,17 +26,13 @@ _DNS_TIMEOUT_MS = const(60000)
 PROBE = b"AT+CMEE?\r"  # commands.cmee_read(): the resynchronising probe
 
 
-try:
-    from sys import implementation as _impl, modules as _modules
-    _ON_BOARD = _impl.name in ("micropython", "circuitpython")
-except ImportError:  # a port without them: nothing to unload by
-    _ON_BOARD = False
+from sys import modules as _modules
 
 
 def _drop(name):
     """On a board, unload a module of the package used once (its code is
     RAM there); the next use imports it again.  CPython keeps it."""
-    if _ON_BOARD:
+    if ON_BOARD:
         package = __name__.rpartition(".")[0]
         _modules.pop(package + "." + name, None)
         # the import also made it an attribute of the package
@@ -50,7 +46,7 @@ class Operations(DataPath):
     """The operations of the public API (see the module docstring)."""
 
     reply_ms = 2000  # the manual says 300 ms; real modules are slower at times
-    rx_limit = 8192 if _ON_BOARD else 1 << 24  # see modem.Modem
+    rx_limit = 8192 if ON_BOARD else 1 << 24  # see modem.Modem
     # the data path reuses one command record and one recv record; a shell
     # whose calls overlap (bc26.aio: several tasks) gives each its own
     _reuse_records = True
@@ -294,7 +290,7 @@ class Operations(DataPath):
         finally:
             _drop("bringup")
             _drop("recovery")  # (a boot's fault may have loaded it)
-            if _ON_BOARD:
+            if ON_BOARD:
                 # the bring-up's code and garbage go now, in one piece:
                 # left to a later collection, what the session allocates
                 # next fills the holes among them and the heap fragments
@@ -437,7 +433,7 @@ def bind_api(cls, wrap, skip=()):
     for name in API:
         if name not in skip:
             setattr(cls, name, wrap(getattr(cls, "_op_" + name)))
-    if not _ON_BOARD:
+    if not ON_BOARD:
         from .host.signatures import document
         document(cls, wrap, API, skip)
     return cls

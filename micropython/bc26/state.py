@@ -22,15 +22,10 @@ caller's buffer through one memoryview slice.
 
 from . import events as ev
 from . import parser
-from .command import WAITING, PROMPTED, AWAITING, DONE, FAILED, TIMED_OUT
+from .command import WAITING, PROMPTED, AWAITING, DONE, FAILED, TIMED_OUT, \
+    ON_BOARD, const
 from .rxbuf import RxBuffer
 from . import Tokenizer  # the twin bc26 chose (it is set before we import)
-
-try:
-    from micropython import const
-except ImportError:
-    def const(x):
-        return x
 
 # socket states, numbered as +QISTATE <socket_state>
 INITIAL = const(0)
@@ -174,12 +169,7 @@ class SocketSlot:
 # line (+QISTATE with a 255-character host name is ~300 bytes) and caps a
 # payload piece, so a 512-byte AT+QIRD payload is one piece (one copy into
 # the caller's buffer).  A host batches better with more.
-try:
-    from sys import implementation as _impl
-    _ON_BOARD = _impl.name in ("micropython", "circuitpython")
-except ImportError:
-    _ON_BOARD = True
-_TOK_SIZES = (1536, 512) if _ON_BOARD else (4096, 1536)
+_TOK_SIZES = (1536, 512) if ON_BOARD else (4096, 1536)
 
 
 class Protocol:
