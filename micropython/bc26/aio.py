@@ -33,6 +33,9 @@ from .aiosocket import (Socket, StreamReader, StreamWriter,  # noqa: F401
 
 _wait_for_ms = getattr(asyncio, "wait_for_ms", None)  # MicroPython
 _NAP_MS = 5  # UARTs that cannot be waited on are read this often
+# A wait with no deadline still wakes this often, so that an operation
+# waiting for days rebases the clock (see _op_recv_into)
+_IDLE_WAKE_MS = 3600000
 _EBADF = 9
 
 
@@ -59,17 +62,6 @@ async def _within(awaitable, timeout_ms):
         return await asyncio.wait_for(awaitable, timeout_ms / 1000)
     except asyncio.TimeoutError:
         return None
-
-
-def _cancel_variable(cmd):
-    """A cancelled variable-length send (AT+QISEND=<id>) not yet written:
-    ESC goes at the prompt instead of its data, so nothing is sent.  The
-    module ends data mode with OK and no SEND OK; the protocol then ends
-    the command FAILED 571 (Command.cancelled), the manual's cancel send."""
-    cmd.payload = b"\x1b"
-    cmd.result = None  # no SEND OK to wait for,
-    cmd.result_ms = 0  # nor its time after the OK
-    cmd.cancelled = True
 
 
 async def _nap(ms):
@@ -171,7 +163,7 @@ class Modem(_BlockingModem):
         limit) falls due."""
         if self._closed:
             raise OSError(_EBADF, "the modem is closed")
-        timeout = None
+        timeout = _IDLE_WAKE_MS
         if deadline is not None:
             timeout = deadline - self.now_ms()
             if timeout <= 0:
@@ -216,7 +208,8 @@ class Modem(_BlockingModem):
                         # waiting for the payload: end its data mode,
                         # then give up
                         if mine.variable and mine.phase == 0:
-                            _cancel_variable(mine)
+                            from .recovery import cancel_variable
+                            cancel_variable(mine)
                         await self._finish_payload(gen, mine, deadline)
                     raise
                 deadline = gen.send(None)
@@ -264,6 +257,10 @@ class Modem(_BlockingModem):
                     r.need_ready = False
                     yield from self._ready()
                 else:
+                    if r.deadline is None and self._running == 1:
+                        # a wait with no end, and no other task's deadline
+                        # held: rebase the clock (see Modem.recv_into)
+                        self._rebase()
                     yield r.wait
             return r.result
         finally:

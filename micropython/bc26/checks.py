@@ -172,7 +172,15 @@ def _cid(connect_id):
     return connect_id
 
 
-def _seconds(name, value, zero=False, most=1000000):
+# The longest wait an argument may ask for, in seconds.  The driver's clock
+# is a ticks_diff() of a ticks counter, right within half its period: 2**29
+# ms (6.2 days) on MicroPython, 2**28 ms (3.1 days) with CircuitPython's
+# supervisor.ticks_ms.  Rebased between operations once past 2**26 ms
+# (modem._REBASE_MS), it holds any deadline up to two days ahead.
+MAX_WAIT_S = 172800
+
+
+def _seconds(name, value, zero=False, most=MAX_WAIT_S):
     """A duration: a number > 0 (>= 0 with zero=True), at most most (the
     clock's arithmetic holds days, not forever: None means no limit)."""
     if not (_is_int(value) or isinstance(value, float)):

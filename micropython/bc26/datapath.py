@@ -10,7 +10,7 @@ URCs, the generators of the rarer operations, the public API.
 """
 
 from . import commands as C
-from .checks import _cid, _is_int, _seconds
+from .checks import _cid, _is_int, _seconds, MAX_WAIT_S
 from .command import Command, DONE, PROMPTED, const
 from .errors import EAGAIN, ENOBUFS, EMSGSIZE, timed_out, _restarted
 from .state import BUFFER, INITIAL
@@ -30,6 +30,8 @@ def data_length(data, udp, hex_send=0):
     Also for the sockets' sendto(), which checks before it opens one."""
     t = type(data)
     if t is not bytes and t is not bytearray:
+        if t is str:  # MicroPython views a str as its UTF-8 bytes: refused
+            raise TypeError("data must be bytes, not str (encode it)")
         if t is not memoryview:
             data = memoryview(data)  # TypeError for what is no buffer
         if getattr(data, "itemsize", 1) != 1:
@@ -433,7 +435,7 @@ class DataPath:
         if nbytes < 0:
             raise ValueError("nbytes must be >= 0")
         if timeout_ms is not None:
-            t = _seconds("timeout_ms", timeout_ms, True, 1000000000)
+            t = _seconds("timeout_ms", timeout_ms, True, MAX_WAIT_S * 1000)
             timeout_ms = int(t)
             if timeout_ms < t:
                 timeout_ms += 1  # 0.5 ms is a wait, not a poll

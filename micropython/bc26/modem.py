@@ -14,17 +14,28 @@ from .operations import Operations, bind_api
 from .state import BUFFER, DIRECT_PUSH  # noqa: F401
 
 try:
-    _ticks_ms = time.ticks_ms
-    _ticks_diff = time.ticks_diff
-    _sleep_ms = time.sleep_ms
-except AttributeError:  # CPython
-    from .host.clock import ticks_ms as _ticks_ms, ticks_diff as _ticks_diff, \
-        sleep_ms as _sleep_ms
+    from time import ticks_ms as _ticks_ms, ticks_diff as _ticks_diff, \
+        sleep_ms as _sleep_ms  # MicroPython
+except ImportError:
+    try:
+        # CircuitPython: no time.ticks_ms; supervisor's wraps at 2**29
+        from supervisor import ticks_ms as _ticks_ms
+    except ImportError:  # CPython
+        from .host.clock import ticks_ms as _ticks_ms, \
+            ticks_diff as _ticks_diff, sleep_ms as _sleep_ms
+    else:
+        def _ticks_diff(a, b):
+            return ((a - b + (1 << 28)) & ((1 << 29) - 1)) - (1 << 28)
 
-# The core's clock is ms since a base, rebased between operations once it
-# passes this: ticks_diff() is only right within half the ticks period
-# (2**29 ms, six days, on most ports), and a small int stays small.
-_REBASE_MS = const(1 << 27)
+        def _sleep_ms(ms):
+            time.sleep(ms / 1000)
+
+# The core's clock is ms since a base, rebased between operations (and in a
+# wait with no end) once it passes this: ticks_diff() is only right within
+# half the ticks period (2**29 ms on MicroPython, 2**28 on CircuitPython),
+# so a deadline up to checks.MAX_WAIT_S ahead stays in range, and a small
+# int stays small.
+_REBASE_MS = const(1 << 26)
 
 
 class Modem(Operations):
@@ -156,10 +167,23 @@ class Modem(Operations):
                 deadline = gen.send(None)
         except StopIteration as stop:
             return stop.value if stop.args else None
+        except BaseException:
+            gen.close()  # its finally clauses first
+            self._interrupted()
+            raise
         finally:
             # interrupted (Ctrl-C, an exception of the UART's): its finally
             # clauses run now -- MicroPython does not close it when dropped
             gen.close()
+
+    def _interrupted(self):
+        """An operation left by an exception (Ctrl-C, the UART's own): a
+        send waiting at the module's '>' prompt must not leave it in data
+        mode, where the next command line would become payload."""
+        cmd = self.proto.wire
+        if cmd is not None and cmd.prompt and not cmd.phase and not cmd.done:
+            from .recovery import end_data_mode
+            end_data_mode(self, cmd)
 
     def poll(self):
         """Take in what the module sent (URCs) without any AT traffic."""
@@ -175,16 +199,23 @@ class Modem(Operations):
         if n > 1460 or n == 0 or self.proto.send_hex:
             return self._run(self._op_send(connect_id, data))
         self._step()  # a reboot or a stall is seen before the line goes
-        if self.proto.wire is not None or self._desync:  # not _is_ready()
-            self._run(self._ready())
-        if n <= self.small_send:
-            cmd = self._small_begin(connect_id, data, n)
-        else:
-            cmd = self._send_begin(connect_id, data, n)
-            # the '>' cannot be here yet: read before the first look
-            self._pump(cmd.deadline)
-        while not self._advance(cmd):
-            self._pump(cmd.wait)
+        proto = self.proto
+        if proto.wire is not None or self._desync or proto.awaiting:
+            # not _is_ready(), or an earlier send (one interrupted, say)
+            # may still be owed its SEND OK: wait for it or its deadline
+            self._run(self._ready("send", connect_id))
+        try:
+            if n <= self.small_send:
+                cmd = self._small_begin(connect_id, data, n)
+            else:
+                cmd = self._send_begin(connect_id, data, n)
+                # the '>' cannot be here yet: read before the first look
+                self._pump(cmd.deadline)
+            while not self._advance(cmd):
+                self._pump(cmd.wait)
+        except BaseException:
+            self._interrupted()
+            raise
         if not self._send_done(cmd, n):
             self._run(self._send_failed(cmd, n))
         return n
@@ -201,6 +232,10 @@ class Modem(Operations):
                     r.need_ready = False
                     self._run(self._ready())
                 else:
+                    if r.deadline is None:
+                        # a wait with no end may outlast the clock's range:
+                        # rebase it here too (r holds no time to move)
+                        self._rebase()
                     self._pump(r.wait)
             return r.result
         finally:

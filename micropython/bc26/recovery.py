@@ -44,6 +44,8 @@ def reset_after_reboot(proto):
         c.finish(FAILED, 550)
     proto.awaiting = []
     proto.ip = None
+    if proto._late_sends:
+        proto._late_sends = 0
 
 
 def module_restarted(ops):
@@ -132,3 +134,32 @@ def late_close_ok(proto):
     if closing is not None:
         closing.reset()
         proto._sync_push_mask()
+
+
+def cancel_variable(cmd):
+    """A variable-length send (AT+QISEND=<id>) given up before its data
+    went: ESC goes at the prompt instead, so nothing is sent.  The module
+    ends data mode with OK and no SEND OK; the protocol then ends the
+    command FAILED 571 (Command.cancelled), the manual's cancel send."""
+    cmd.payload = b"\x1b"
+    cmd.result = None  # no SEND OK to wait for,
+    cmd.result_ms = 0  # nor its time after the OK
+    cmd.cancelled = True
+
+
+def end_data_mode(shell, cmd):
+    """A blocking operation left by an exception while its send cmd waits
+    at the module's '>' prompt: the module takes what follows as payload
+    until exactly its length has come, so the payload goes now -- at the
+    prompt, or blind when the prompt's deadline says so -- or, for a
+    variable-length send, ESC.  What answers it the protocol routes later,
+    or its deadline ends.  (bc26.aio does the same for a cancelled task.)"""
+    if cmd.variable:
+        cancel_variable(cmd)
+    try:
+        while shell.proto.wire is cmd and not cmd.phase and not cmd.done:
+            if shell._advance(cmd):
+                break
+            shell._pump(cmd.wait)
+    except Exception:
+        pass  # no prompt came, or the UART failed: the next resync sorts it

@@ -10,11 +10,11 @@ instance, driven by a shell like the operations in operations.py.
 from . import commands as C
 from . import events as ev
 from .command import Command
-from .checks import _int
+from .checks import _int, MAX_WAIT_S
 from . import replies as _replies  # noqa: F401  (loaded now, not mid-reply)
 
 
-_MAX_RESULT_MS = 1000000000  # 1e6 s, the longest timeout elsewhere
+_MAX_RESULT_MS = MAX_WAIT_S * 1000  # the longest wait elsewhere
 
 
 class PingResult:

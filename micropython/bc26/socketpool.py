@@ -10,7 +10,7 @@ timeout raises OSError(ETIMEDOUT, "timed out"), a non-blocking socket with
 nothing to read raises OSError(EAGAIN, ...), both with .errno set.
 """
 
-from .checks import _int, _is_ipv6
+from .checks import _int, _is_ipv6, MAX_WAIT_S
 from .datapath import data_length
 from .errors import EAGAIN, ENOBUFS, _restarted
 from .errors import ModemError
@@ -36,8 +36,9 @@ def timeout_ms(value):
             raise TypeError("timeout must be None or a number")
         if not value >= 0:  # NaN too
             raise ValueError("timeout must be None or >= 0")
-        if value > 1000000:  # (the clock's arithmetic holds days)
-            raise ValueError("timeout must be at most 1e6 s: None waits forever")
+        if value > MAX_WAIT_S:  # (the clock's arithmetic holds days)
+            raise ValueError("timeout must be at most %d s: None waits "
+                             "forever" % MAX_WAIT_S)
         return int(value * 1000)
     return None
 

@@ -191,6 +191,9 @@ class Protocol:
     _src2_view = None
     _read_slot = None         # the socket the last AT+QIRD reads
     _now = 0
+    # sends that timed out before their SEND OK / SEND FAIL: a result
+    # that comes late is theirs, not the next send's (see _result_event)
+    _late_sends = 0
     send_hex = 0              # QICFG settings, as last seen or set
     viewmode = 0
     echomode = 0
@@ -268,6 +271,8 @@ class Protocol:
             c.finish(TIMED_OUT)
             self.wire = None
             gone = [c]
+            if c.result == "send":
+                self._late_sends += 1
         i = 0
         while i < len(self.awaiting):
             c = self.awaiting[i]
@@ -275,6 +280,8 @@ class Protocol:
                 c.finish(TIMED_OUT, 569)
                 self.awaiting.pop(i)
                 gone = list(gone) + [c]
+                if c.result == "send":
+                    self._late_sends += 1
             else:
                 i += 1
         return gone
@@ -615,6 +622,15 @@ class Protocol:
             return False
         # who waits for it: the wire command, else the oldest awaiting one
         c = self.wire
+        if kind == "send" and c is not None and c.status < AWAITING and (
+                self._late_sends or (c.prompt and not c.phase)):
+            # Not the wire send's, which has no OK yet: its payload has not
+            # gone (a data-mode send before its prompt), or an earlier send
+            # that timed out is owed its result, which comes first.
+            if self._late_sends:
+                self._late_sends -= 1
+                return True  # that send was settled (counters) already
+            c = None
         if c is None or c.result != kind or (
                 kind == "open" and c.connect_id != e.connect_id):
             for c in self.awaiting:
@@ -624,6 +640,8 @@ class Protocol:
             else:
                 c = None
         if c is None:  # nobody asked: an unsolicited event
+            if kind == "send" and self._late_sends:
+                self._late_sends -= 1  # a late one, with nothing waiting
             if t is ev.Opened:
                 self._opened(e.connect_id, e.err)  # keep the slot right
             elif t is ev.CloseOk:

@@ -190,6 +190,35 @@ def test_result_before_ok_is_tolerated():
     assert p.awaiting == [] and p.urcs == []
 
 
+def test_a_send_ok_before_the_prompt_is_not_the_sends():
+    # data mode: nothing was sent yet, so a SEND OK now is somebody
+    # else's; ending the send here would leave its payload unwritten and
+    # the module waiting for it
+    p = opened()
+    c = run(p, C.qisend_fixed(0, 5), line(b"SEND OK") + b"\r\n> ",
+            connect_id=0, prompt=True)
+    assert c.status == PROMPTED and not c.done
+    assert [e.kind for e in p.urcs] == [ev.SendOk]  # unclaimed
+
+
+def test_a_late_send_result_is_the_timed_out_sends_not_the_next_ones():
+    p = opened()
+    old = run(p, C.qisendex(0, b"a"), OK, connect_id=0)
+    assert old.status == AWAITING
+    assert p.expire(old.deadline) == [old]  # no SEND OK in time
+    # the next send's line; the old SEND OK comes before its OK, then the
+    # module's answer for this one: SEND FAIL
+    new = run(p, C.qisendex(0, b"b"), line(b"SEND OK"), connect_id=0,
+              now=old.deadline)
+    assert new.status == WAITING  # the late SEND OK is not its result
+    p.receive_data(OK + line(b"SEND FAIL"), old.deadline)
+    assert new.status == FAILED
+    # owed nothing more: a result before OK is tolerated again
+    c = run(p, C.qisendex(0, b"c"), line(b"SEND OK") + OK, connect_id=0,
+            now=old.deadline)
+    assert c.status == DONE
+
+
 def test_text_replies_belong_to_ati():
     p = Protocol()
     c = run(p, C.ati(), line(b"Quectel_Ltd") + b"Quectel_BC26\r\n"

@@ -11,6 +11,7 @@ import bc26.aio
 from driver_support import no_traffic
 
 IMMUTABLE = b"0123456789"
+LONGEST = bc26.checks.MAX_WAIT_S  # seconds: the clock holds no more
 BIG = b"x" * 100
 
 
@@ -121,6 +122,14 @@ def _cases():
         lambda m, p, s, f: m.recv_into(s.connect_id, bytearray(4), -1), V)
     add("recv_into-timeout-neg",
         lambda m, p, s, f: m.recv_into(s.connect_id, bytearray(4), 0, -1), V)
+    add("recv_into-timeout-past-the-clock", lambda m, p, s, f: m.recv_into(
+        s.connect_id, bytearray(4), 0, LONGEST * 1000 + 1), V)
+    add("open_socket-timeout-past-the-clock", lambda m, p, s, f: m.open_socket(
+        1, "TCP", "127.0.0.1", 80, 0, 0, LONGEST + 1), V)
+    add("start-timeout-past-the-clock",
+        lambda m, p, s, f: m.start(timeout=LONGEST + 0.5), V)
+    add("command-result-past-the-clock",
+        lambda m, p, s, f: m.command(b"AT\r", LONGEST * 1000 + 1), V)
     add("poll-args", lambda m, p, s, f: m.poll(1), T)
 
     # -- SocketPool ---------------------------------------------------------------
@@ -160,6 +169,8 @@ def _cases():
     add("settimeout-negative", lambda m, p, s, f: s.settimeout(-1), V)
     add("settimeout-nan", lambda m, p, s, f: s.settimeout(float("nan")), V)
     add("settimeout-str", lambda m, p, s, f: s.settimeout("1"), T)
+    add("settimeout-past-the-clock",
+        lambda m, p, s, f: s.settimeout(LONGEST + 1), V)
     add("sock-recv_into-bytes", lambda m, p, s, f: s.recv_into(IMMUTABLE), T)
     add("sock-recv_into-nbytes-neg", lambda m, p, s, f: s.recv_into(bytearray(4), -1), V)
     add("recv_into-nbytes-str", lambda m, p, s, f: s.recv_into(bytearray(4), "2"), T)

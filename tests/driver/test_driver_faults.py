@@ -86,6 +86,23 @@ def test_data_urc_between_ok_and_send_ok(modem, emu, tcp_addr):
     b.close()
 
 
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_a_stray_send_ok_before_the_prompt_ends_no_send(modem, emu, tcp_addr, mode):
+    """A SEND OK nobody is owed (a late one, a firmware's duplicate) lands
+    before the '>' of a data-mode send: the payload still goes, and the
+    send ends by its own SEND OK."""
+    pool = bc26.SocketPool(modem, access_mode=MODES[mode])
+    s = _connect(pool, tcp_addr)
+    data = NASTY * 2  # more than small_send: data mode
+    emu.faults.inject_urc("SEND OK", at="before_prompt", on="AT+QISEND=")
+    assert s.send(data) == len(data)
+    assert recv_exactly(s, len(data)) == data
+    assert "SendOk" in repr(modem.poll())  # unclaimed, not the send's
+    s.send(b"after")  # the module is not left in data mode
+    assert recv_exactly(s, 5) == b"after"
+    s.close()
+
+
 # -- mangled output bytes --------------------------------------------------------
 
 # "+QIRD: 9,0" with its comma dropped reads "+QIRD: 90", a length the module
