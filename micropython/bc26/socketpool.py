@@ -15,10 +15,11 @@ from .datapath import data_length
 from .errors import EAGAIN, ENOBUFS, _restarted
 from .errors import ModemError
 from .command import const
-from .state import BUFFER, DIRECT_PUSH, CONNECTED
+from .state import BUFFER, DIRECT_PUSH, CONNECTED, CLOSING, INITIAL
 
 # const: folded into the code, no global and no interned name on a board
 _ENOTCONN = const(107)
+_EBADF = const(9)
 _EISCONN = const(106)
 _EAI_NONAME = const(-2)
 
@@ -147,6 +148,10 @@ class Socket:
     """A socket of the pool: TCP (SOCK_STREAM) or UDP (SOCK_DGRAM; one
     recv is one datagram), IPv4 or IPv6 (addresses as strings)."""
 
+    # (class defaults: set only when they differ -- RAM on a board)
+    _closing = False  # a close() timed out while the module closed it
+    _held = None      # bytes a timed-out read() or readline() had taken
+
     def __init__(self, pool, type, family=SocketPool.AF_INET):
         self._pool = pool
         self._modem = pool.modem
@@ -200,18 +205,36 @@ class Socket:
         self._peer = (host, port)
 
     def close(self):
-        """Close the module's socket (AT+QICLOSE); closing again is a no-op."""
-        if self._id >= 0:
+        """Close the module's socket (AT+QICLOSE); closing again is a
+        no-op, or, after a close that raised while the module still held
+        the socket, tries again."""
+        if self._id >= 0 and self._owns_id():
             cid = self._id
             self._id = -1
+            if self._closing:
+                self._closing = False
             try:
                 self._modem.close_socket(cid)
             except OSError:
                 # (no CLOSE OK in time: the module may still hold it) the
                 # socket keeps its id, so close() can be called again
-                if self._modem.proto.sockets[cid].state != 0:
+                state = self._modem.proto.sockets[cid].state
+                if state != INITIAL:
                     self._id = cid
+                    if state == CLOSING:
+                        self._closing = True
                 raise
+
+    def _owns_id(self):
+        """Is the id still this socket's?  After a close that timed out,
+        only while the module is closing it: once freed (a late CLOSE OK,
+        or the module's table), it may be another socket's."""
+        if self._closing and \
+                self._modem.proto.sockets[self._id].state != CLOSING:
+            self._id = -1
+            self._closing = False
+            return False
+        return True
 
     # No __del__: closing needs AT traffic, never from a finaliser (and a
     # class without one costs MicroPython no function and no finaliser).
@@ -222,8 +245,10 @@ class Socket:
         self.close()
 
     def _slot(self):
-        if self._id < 0:
+        if self._id < 0 or not self._owns_id():
             raise OSError(_ENOTCONN, "socket is not connected")
+        if self._closing:
+            raise OSError(_EBADF, "socket is closing: close() it again")
         slot = self._modem.proto.sockets[self._id]
         if slot.restarted:
             raise _restarted()  # the module rebooted under this socket
@@ -280,11 +305,26 @@ class Socket:
         """Read into buf (at most nbytes; 0: len(buf)); the count, 0 at end
         of stream.  UDP: one datagram, cut to the buffer."""
         self._slot()
+        if self._held is not None:
+            return self._give_held(buf, nbytes)
         if self._error is not None:
             e = self._error
             self._error = None
             raise e
         return self._modem.recv_into(self._id, buf, nbytes, self._timeout_ms)
+
+    def _hold(self, data):
+        """read() or readline() raises (a timeout): what it had taken is
+        the next read's, not lost."""
+        if data:
+            self._held = bytes(data) + (self._held or b"")
+
+    def _give_held(self, buf, nbytes):
+        held = self._held
+        n = min(nbytes or len(buf), len(buf), len(held))
+        buf[:n] = held[:n]
+        self._held = held[n:] or None
+        return n
 
     def recv(self, bufsize):
         """Up to bufsize bytes (UDP: one datagram), b"" at end of stream."""
@@ -333,7 +373,11 @@ class Socket:
             out = bytearray()
             chunk = bytearray(512)
             while True:
-                k = self.readinto(chunk)
+                try:
+                    k = self.readinto(chunk)
+                except OSError:
+                    self._hold(out)
+                    raise
                 if k is None and not out:
                     return None
                 if not k:
@@ -350,7 +394,11 @@ class Socket:
         out = bytearray()
         one = bytearray(1)
         while True:
-            n = self.readinto(one)
+            try:
+                n = self.readinto(one)
+            except OSError:
+                self._hold(out)  # (a timeout: the line so far is kept)
+                raise
             if n is None:
                 return bytes(out) if out else None
             if not n:

@@ -332,3 +332,56 @@ def test_send_after_an_unread_remote_close_is_epipe(modem, emu, pool, tcp_addr):
         s.send(b"x" * 30)
     assert exc.value.errno == errno.EPIPE
     s.close()
+
+
+def test_a_timed_out_readline_keeps_the_line_so_far(pool, tcp_addr):
+    s = pool.socket()
+    s.settimeout(3)
+    s.connect(tcp_addr)
+    s.settimeout(0.5)
+    s.send(b"HTTP/1.1 2")  # the peer's line, its first part
+    with pytest.raises(OSError) as e:
+        s.readline()
+    assert e.value.errno == errno.ETIMEDOUT
+    s.send(b"00 OK\r\n")
+    assert s.readline() == b"HTTP/1.1 200 OK\r\n"  # nothing lost
+    s.send(b"rest")
+    with pytest.raises(OSError):
+        s.read()  # to the end of a stream that does not end
+    s.send(b"!")
+    assert s.recv(10) + s.recv(10) == b"rest!"
+    s.close()
+
+
+def test_a_retried_close_leaves_the_next_owner_of_the_id_alone(make_modem, tcp_addr):
+    """A close without CLOSE OK in time raises and keeps its id; once the
+    late CLOSE OK frees it, another socket may take that id -- and the
+    first socket's close(), tried again, must not close that one."""
+    emu, modem, wire = make_modem()
+    modem.reply_ms = 300
+    pool = bc26.SocketPool(modem)
+    a = pool.socket()
+    a.settimeout(3)
+    a.connect(tcp_addr)
+    cid = a.connect_id
+    emu.faults.late_close_ok(11)  # past the 10 s CLOSE OK deadline
+    with pytest.raises(OSError):
+        a.close()
+    emu.faults.late_close_ok(0)  # (from now on CLOSE OK comes with OK)
+    assert a.connect_id == cid  # still the module's: close() may retry
+    with pytest.raises(OSError) as e:
+        a.send(b"x")  # closing: no traffic on it any more
+    assert e.value.errno == errno.EBADF
+    assert wait_for(lambda: (modem.poll(), modem.proto.sockets[cid].state)[1] == 0,
+                    timeout=5)
+    b = pool.socket()
+    b.settimeout(3)
+    b.connect(tcp_addr)
+    assert b.connect_id == cid
+    mark = len(emu.log)
+    a.close()  # the late CLOSE OK finished it: nothing to do
+    assert a.connect_id == -1
+    assert not [c for c in commands_since(emu, mark) if c.startswith(b"AT+QICLOSE")]
+    b.send(b"still open")
+    assert b.recv(20) == b"still open"
+    b.close()
