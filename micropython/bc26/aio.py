@@ -19,6 +19,8 @@ or for a +QIOPEN result, holds nothing, and a send() on another socket
 goes ahead at once.
 """
 
+import sys as _sys
+
 try:
     import asyncio
 except ImportError:  # older MicroPython
@@ -32,6 +34,7 @@ from .aiosocket import (Socket, StreamReader, StreamWriter,  # noqa: F401
                         AF_INET, AF_INET6)
 
 _wait_for_ms = getattr(asyncio, "wait_for_ms", None)  # MicroPython
+_MICROPYTHON = _sys.implementation.name == "micropython"
 _NAP_MS = 5  # UARTs that cannot be waited on are read this often
 # A wait with no deadline still wakes this often, so that an operation
 # waiting for days rebases the clock (see _op_recv_into)
@@ -87,7 +90,10 @@ class Modem(_BlockingModem):
                 self._fd = fileno()
             except Exception:  # a port URL with no descriptor (loop://)
                 self._fd = None
-        if self._fd is None and _wait_for_ms is not None and _pollable(uart):
+        # (MicroPython's asyncio: its poller's queue_read is yielded, as
+        # its streams do; CircuitPython's asyncio awaits it: naps there)
+        if self._fd is None and _wait_for_ms is not None and _pollable(uart) \
+                and _MICROPYTHON:
             self._stream = asyncio.StreamReader(uart)
         self._news = None       # made on first use (in the running loop)
         self._running = 0       # operations in progress

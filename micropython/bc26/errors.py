@@ -47,20 +47,27 @@ class ProtocolError(Exception):
     """The module sent something the driver cannot interpret in context."""
 
 
-# errno values the driver raises (MicroPython's errno lacks some)
+# errno values the driver raises, as the port numbers them: MicroPython
+# the way Linux does, CircuitPython as its C library (newlib) does, where
+# ETIMEDOUT is 116; the errno module of either lacks some
 try:
     import errno
     ETIMEDOUT = errno.ETIMEDOUT
     EAGAIN = errno.EAGAIN
     ECONNRESET = errno.ECONNRESET
     ENOBUFS = errno.ENOBUFS
-    EMSGSIZE = getattr(errno, "EMSGSIZE", 90)  # not in MicroPython's
+    _NEWLIB = ETIMEDOUT == 116
+    EMSGSIZE = getattr(errno, "EMSGSIZE", 122 if _NEWLIB else 90)
+    ENOTCONN = getattr(errno, "ENOTCONN", 128 if _NEWLIB else 107)
+    EISCONN = getattr(errno, "EISCONN", 127 if _NEWLIB else 106)
 except (ImportError, AttributeError):
     ETIMEDOUT = 110
     EAGAIN = 11
     ECONNRESET = 104
     ENOBUFS = 105
     EMSGSIZE = 90
+    ENOTCONN = 107
+    EISCONN = 106
 
 
 def timed_out(what="timed out"):

@@ -51,7 +51,9 @@ class Modem(Operations):
     before the loss (default: 8 KiB on a board, 16 MiB on CPython).
     read_size: bytes taken from the UART per read (default 576 on a board:
     a 512-byte payload with its header fits, so it is framed in place; 4 KiB
-    on CPython)."""
+    on CPython).  On a board, a UART whose reads wait (CircuitPython's
+    busio.UART, timeout=1 by default) gets timeout 0: the driver's must
+    not; close() closes or deinits it."""
 
     log = None       # (set per instance only when given)
     _wait_fn = None
@@ -75,6 +77,11 @@ class Modem(Operations):
         if log is not None and not callable(log):
             raise TypeError("log must be callable(direction, bytes)")
         self.uart = uart
+        wait = getattr(uart, "timeout", 0) if ON_BOARD else 0
+        if isinstance(wait, (int, float)) and wait > 0:
+            # CircuitPython's busio.UART waits up to timeout (1 s by
+            # default) in every read: the driver's reads must not wait
+            uart.timeout = 0
         self._readinto = getattr(uart, "readinto", None)  # else read()
         if rx_limit is None:
             rx_limit = max(Operations.rx_limit, rx_capacity)
@@ -91,7 +98,9 @@ class Modem(Operations):
 
     def close(self):
         """Close the UART (the module's sockets stay as they are)."""
-        close = getattr(self.uart, "close", None)
+        # (CircuitPython's busio.UART has deinit(), not close())
+        close = getattr(self.uart, "close", None) or \
+            getattr(self.uart, "deinit", None)
         if close:
             close()
 

@@ -12,15 +12,14 @@ nothing to read raises OSError(EAGAIN, ...), both with .errno set.
 
 from .checks import _int, _is_ipv6, MAX_WAIT_S
 from .datapath import data_length
-from .errors import EAGAIN, ENOBUFS, _restarted
+from .errors import EAGAIN, ENOBUFS, ENOTCONN as _ENOTCONN, \
+    EISCONN as _EISCONN, _restarted
 from .errors import ModemError
 from .command import const
 from .state import BUFFER, DIRECT_PUSH, CONNECTED, CLOSING, INITIAL
 
 # const: folded into the code, no global and no interned name on a board
-_ENOTCONN = const(107)
 _EBADF = const(9)
-_EISCONN = const(106)
 _EAI_NONAME = const(-2)
 
 
@@ -193,7 +192,7 @@ class Socket:
         resolves a name itself.  An IPv6 socket takes (host, port[, ...])."""
         host, port = _address(address)
         if self._id >= 0:
-            raise OSError(106, "already connected")  # EISCONN
+            raise OSError(_EISCONN, "already connected")
         modem = self._modem
         cid = modem.free_socket()
         service = "TCP" if self.type == self._pool.SOCK_STREAM else "UDP"
