@@ -26,17 +26,49 @@ try:
 except ImportError:  # older MicroPython
     import uasyncio as asyncio
 
+from .checks import _int
 from .datapath import data_length
-from .socketpool import timeout_ms, pipe_open, closed_error
-from .errors import ModemError
-from .state import BUFFER
+from .socketpool import timeout_ms, pipe_open, closed_error, _address
+from .errors import ModemError, ENOTCONN as _ENOTCONN, EISCONN as _EISCONN
+from .state import BUFFER, INITIAL
 
 SOCK_STREAM = 1
 SOCK_DGRAM = 2
 AF_INET = 2
 AF_INET6 = 10
-_ENOTCONN = 107
-_EISCONN = 106
+
+
+_running = []  # the tasks _spawn started, until they end
+
+
+def _spawn(coro):
+    """A task that must run to its end whoever waits for it: kept
+    referenced until then (CPython's event loop holds tasks weakly)."""
+    async def run():
+        try:
+            await coro
+        finally:
+            _running.remove(task)
+    task = asyncio.create_task(run())
+    _running.append(task)
+    return task
+
+
+def _owners(modem):
+    """The aio Socket holding each of the modem's five ids: a socket whose
+    failed close kept its id must not act on the next owner's connection."""
+    owners = getattr(modem, "_owners", None)
+    if owners is None:
+        owners = modem._owners = [None] * 5
+    return owners
+
+
+async def _give_back(modem, cid):
+    """Close cid, which no socket took (its connect was cancelled)."""
+    try:
+        await modem.close_socket(cid)
+    except Exception:  # ETIMEDOUT: the id stays taken until CLOSE OK comes
+        pass
 
 
 class Socket:
@@ -70,14 +102,16 @@ class Socket:
         self.settimeout(None if flag else 0)
 
     def _cid(self):
-        if self._id < 0:
+        if self._id < 0 or _owners(self._modem)[self._id] is not self:
             raise OSError(_ENOTCONN, "socket is not connected")
         return self._id
 
     async def connect(self, address):
         """Open the connection (TCP) or fix the peer (UDP); a name is
-        resolved by the module first.  AF_INET6: an IPv6 address string."""
-        host, port = address[0], address[1]
+        resolved by the module first.  AF_INET6: an IPv6 address string.
+        Cancelled (a wait_for), it leaves no socket of the module taken."""
+        host, port = _address(address)
+        _int("remote_port", port, 1, 65535)  # before a byte goes (a DNS query)
         if self._id >= 0:
             raise OSError(_EISCONN, "already connected")
         modem = self._modem
@@ -91,13 +125,47 @@ class Socket:
         lock = getattr(modem, "_connecting", None)
         if lock is None:
             lock = modem._connecting = asyncio.Lock()
-        async with lock:
-            cid = modem.free_socket()
-            await modem.open_socket(cid, "TCP" if self.type == SOCK_STREAM
-                                    else "UDP", ips[0], port, 0,
-                                    self.access_mode, timeout,
-                                    1 if ipv6 else None)
-        self._id = cid
+        done = asyncio.Event()
+        got = [None, False]  # the id opened, or what the open raised; abandoned
+
+        # The open runs in a task of its own, to its end (+QIOPEN, or the
+        # AT+QICLOSE the manual wants after a failed open): cancelling the
+        # connect cancels only its wait, and the task closes what it opened
+        # for nobody -- no id is left taken, none closed before the module
+        # answered its open.
+        async def opening():
+            try:
+                async with lock:
+                    if got[1]:
+                        return  # abandoned before its turn: open nothing
+                    cid = modem.free_socket()
+                    await modem.open_socket(
+                        cid, "TCP" if self.type == SOCK_STREAM else "UDP",
+                        ips[0], port, 0, self.access_mode, timeout,
+                        1 if ipv6 else None)
+                got[0] = cid
+                if got[1]:
+                    await _give_back(modem, cid)
+            except BaseException as e:
+                got[0] = e
+                if not isinstance(e, Exception):
+                    raise  # (cancelled itself: a connect waiting sees it)
+            finally:
+                done.set()
+
+        _spawn(opening())
+        try:
+            await done.wait()
+        except BaseException:
+            if not done.is_set():
+                got[1] = True
+            elif isinstance(got[0], int):  # opened as the wait was cancelled
+                _spawn(_give_back(modem, got[0]))
+            raise
+        if not isinstance(got[0], int):
+            raise got[0]
+        self._id = got[0]
+        _owners(modem)[self._id] = self
         self._peer = (ips[0], port)
         self._host = host  # as given: a name sendto() may repeat
 
@@ -143,11 +211,28 @@ class Socket:
         return bytes(buf[:n])
 
     async def close(self):
-        """Give the module's socket back (AT+QICLOSE)."""
-        if self._id >= 0:
-            cid = self._id
-            self._id = -1
-            await self._modem.close_socket(cid)
+        """Give the module's socket back (AT+QICLOSE); closing again is a
+        no-op.  Cancelled, or failed (no CLOSE OK in time), while the
+        module may still hold the socket: it keeps its id, and close()
+        can be called again."""
+        cid = self._id
+        if cid < 0:
+            return
+        owners = _owners(self._modem)
+        slot = self._modem.proto.sockets[cid]
+        # (else a late CLOSE OK freed the id, and it may be taken again)
+        if owners[cid] is self and slot.state != INITIAL:
+            try:
+                await self._modem.close_socket(cid)
+            except BaseException:
+                if slot.state != INITIAL:
+                    raise  # the id is kept: a retry closes it
+                owners[cid] = None
+                self._id = -1
+                raise
+        if owners[cid] is self:
+            owners[cid] = None
+        self._id = -1
 
     async def __aenter__(self):
         return self
@@ -215,25 +300,57 @@ class StreamWriter:
     def __init__(self, sock):
         self._sock = sock
         self._out = []
+        self._flusher = None  # the task sending _out, while one runs
+        self._flushed = None  # set when that task ends
+        self._error = None  # what a send raised: the stream is broken
         self._closing = None  # the task closing it, once close() is called
 
     def get_extra_info(self, name, default=None):
         return self._sock._peer if name == "peername" else default
 
+    def _raise(self):
+        if self._error is not None:
+            raise self._error
+
     def write(self, data):
+        """Buffer data, sent in order by drain() (or close()); raises what
+        an earlier send raised."""
+        self._raise()
         self._out.append(bytes(data))
 
+    async def _flush(self):
+        # one task sends what is buffered, so that a cancelled drain()
+        # neither drops bytes nor sends them twice (a send cancelled after
+        # its AT+QISEND still writes its payload)
+        try:
+            while self._out:
+                out = b"".join(self._out)
+                self._out = []
+                await self._sock.sendall(out)
+        except BaseException as e:
+            self._error = e
+            if not isinstance(e, Exception):
+                raise
+        finally:
+            self._flusher = None
+            self._flushed.set()
+
     async def drain(self):
-        out = b"".join(self._out)
-        self._out = []
-        if out:
-            await self._sock.sendall(out)
+        """Wait until what was written has been sent; raises what the send
+        raised.  Cancelling drain() stops the waiting, not the sending."""
+        self._raise()
+        if self._flusher is None and self._out:
+            self._flushed = asyncio.Event()
+            self._flusher = _spawn(self._flush())
+        while self._flusher is not None:
+            await self._flushed.wait()
+        self._raise()
 
     def close(self):
         """Start closing: what was written goes first, then the socket is
         given back to the module (wait_closed() waits for it)."""
         if self._closing is None:
-            self._closing = asyncio.create_task(self._close())
+            self._closing = _spawn(self._close())
 
     async def _close(self):
         try:
