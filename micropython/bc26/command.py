@@ -101,9 +101,13 @@ class Command:
                                     "QISENDEX", "QISWTMD"):
                 if name == "QIOPEN":
                     eq = wire.find(b",", eq)
-                if eq + 1 < len(wire):
-                    c = wire[eq + 1] - 48
-            connect_id = c if 0 <= c <= 9 else -1
+                i = eq + 1
+                while i < len(wire) and wire[i] == 32:
+                    i += 1  # blanks between parameters are allowed (V.25ter)
+                # one digit, then no other: "AT+QICLOSE=14" names no socket
+                if i + 1 < len(wire) and not 48 <= wire[i + 1] <= 57:
+                    c = wire[i] - 48
+            connect_id = c if 0 <= c <= 4 else -1
         if connect_id != -1:
             self.connect_id = connect_id
         if prompt:

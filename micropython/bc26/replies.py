@@ -129,9 +129,10 @@ def ping_result(cmd, e):
     if e.kind is PingReply:
         cmd.results.append(e)
         return None
-    if e.sent is None and e.result == 569 and len(cmd.results) < cmd.expect:
-        # '+QPING: 569' is one request timing out while requests remain;
-        # the summary line still follows
+    if e.sent is None and len(cmd.results) < cmd.expect and (
+            e.result == 569 or cmd.results):
+        # '+QPING: <err>' is one request failing while requests remain
+        # (569: timed out; after a reply, any code): the summary follows
         cmd.results.append(PingReply(569, None, None, None, None))
         return None
     return e.result

@@ -69,7 +69,8 @@ def ntp(ops, server, set_clock=False, port=None):
     if not (set_clock is True or set_clock is False or (
             type(set_clock) is int and (set_clock == 0 or set_clock == 1))):
         raise TypeError("set_clock must be True or False")
-    wire = C.qntp(server, port, 1 if set_clock else None)
+    # <autosettime> 0 said, not left out: the manual gives no default
+    wire = C.qntp(server, port, 1 if set_clock else 0)
     cmd = yield from ops._cmd(wire)
     return cmd.results[-1].time
 

@@ -552,8 +552,12 @@ class Protocol:
                     self.sockets[f[0]].set_mode(f[1])
                     self._sync_push_mask()
                 elif name == "QICFG" and b"," in w:
-                    f = _params(w)
-                    self._config(f[0], tuple(f[1:]))
+                    # each of a line's commands joined by ';' (manual 2.1.4)
+                    for part in bytes(w[:-1]).split(b";"):
+                        if b"QICFG=" in part.upper() and b"," in part:
+                            f = parser.split_fields(
+                                part[part.find(b"=") + 1:].decode())
+                            self._config(f[0], tuple(f[1:]))
                 elif name == "QRST":
                     from .recovery import reset_after_reboot
                     reset_after_reboot(self)
@@ -663,8 +667,9 @@ class Protocol:
         elif t is ev.SendFail:
             error = -1
         elif t is ev.CloseOk:
-            self.sockets[c.connect_id].reset()
-            self._sync_push_mask()
+            if c.connect_id >= 0:
+                self.sockets[c.connect_id].reset()
+                self._sync_push_mask()
         elif t is ev.DnsResult:
             error = e.err
             if not error and e.count:

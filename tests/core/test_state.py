@@ -219,6 +219,33 @@ def test_a_late_send_result_is_the_timed_out_sends_not_the_next_ones():
     assert c.status == DONE
 
 
+def test_the_socket_of_a_line_with_blanks_between_parameters():
+    assert Command(b"AT+QICLOSE= 0\r").connect_id == 0
+    assert Command(b'AT+QIOPEN=1, 2,"TCP","10.0.0.1",80\r').connect_id == 2
+    assert Command(b"AT+QICLOSE=14\r").connect_id == -1  # no such socket
+    assert Command(b"AT+QICLOSE=7\r").connect_id == -1
+    p = opened(cid=0)
+    run(p, b"AT+QICLOSE= 0\r", OK, line(b"CLOSE OK"))
+    assert p.sockets[0].state == INITIAL  # socket 0's, not socket 4's
+    assert [s.state for s in p.sockets[1:]] == [INITIAL] * 4
+
+
+def test_settings_joined_on_one_line_are_each_learnt():
+    p = Protocol()
+    run(p, b'AT+QICFG="viewmode",1;+QICFG="dataformat",1,1\r', OK)
+    assert p.viewmode == 1 and p.send_hex == 1 and p.tok.hex_recv == 1
+
+
+def test_a_failed_ping_request_after_a_reply_is_not_the_end():
+    p = Protocol()
+    reply = line(b'+QPING: 0,"10.0.0.9",32,20,255')
+    c = run(p, C.qping("10.0.0.9", 1, 3), OK, reply, line(b"+QPING: 558"),
+            reply)
+    assert not c.done  # one request of three failed: the summary follows
+    p.receive_data(line(b"+QPING: 0,3,2,1,20,20,20"), 0)
+    assert c.status == DONE and len(c.results) == 4
+
+
 def test_text_replies_belong_to_ati():
     p = Protocol()
     c = run(p, C.ati(), line(b"Quectel_Ltd") + b"Quectel_BC26\r\n"

@@ -929,9 +929,11 @@ def test_ntp(rig, kw):
     assert len(out.lines) == 1
     m = full(rb'AT\+QNTP=1,"([^"]*)"(?:,([0-9]+))?(?:,([01]))?', out.lines[0])
     host_param(m.group(1), server)
-    want_port = port if port is not None else (123 if set_clock else None)
-    assert m.group(2) == (None if want_port is None else b"%d" % want_port)
-    assert m.group(3) == (b"1" if set_clock else None)
+    # <autosettime> is always said (the manual gives it no default), so
+    # the port before it is too
+    want_port = port if port is not None else 123
+    assert m.group(2) == b"%d" % want_port
+    assert m.group(3) == (b"1" if set_clock else b"0")
     if out.ok:
         assert len(out.result) == 7
 
