@@ -36,6 +36,14 @@ async def _started(emu, wire=None):
     return modem
 
 
+async def _connected(emu, addr):
+    """A started modem and a socket connected to addr on it."""
+    modem = await _started(emu)
+    s = bc26.aio.Socket(modem)
+    await s.connect(addr)
+    return modem, s
+
+
 def _states(modem):
     return [s.state for s in modem.proto.sockets]
 
@@ -77,9 +85,7 @@ def test_a_cancelled_close_keeps_the_id_for_a_retry(make_emu, tcp_addr):
     emu = make_emu()
 
     async def main():
-        modem = await _started(emu)
-        s = bc26.aio.Socket(modem)
-        await s.connect(tcp_addr)
+        modem, s = await _connected(emu, tcp_addr)
         emu.faults.delay_reply(1.0, on="AT+QIDNSGIP")
         other = asyncio.ensure_future(modem.resolve("echo.test"))
         await asyncio.sleep(0.1)
@@ -108,9 +114,7 @@ def test_a_close_cancelled_in_flight_never_closes_the_next_owner(make_emu,
     emu = make_emu()
 
     async def main():
-        modem = await _started(emu)
-        a = bc26.aio.Socket(modem)
-        await a.connect(tcp_addr)
+        modem, a = await _connected(emu, tcp_addr)
         emu.faults.delay_reply(0.6, on="AT+QICLOSE")
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(a.close(), 0.2)
