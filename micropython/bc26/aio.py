@@ -263,7 +263,7 @@ class Modem(_BlockingModem):
                     r.need_ready = False
                     yield from self._ready()
                 else:
-                    if r.deadline is None and self._running == 1:
+                    if r.wait is None and self._running == 1:
                         # a wait with no end, and no other task's deadline
                         # held: rebase the clock (see Modem.recv_into)
                         self._rebase()

@@ -304,6 +304,8 @@ class StreamWriter:
         self._flushed = None  # set when that task ends
         self._error = None  # what a send raised: the stream is broken
         self._closing = None  # the task closing it, once close() is called
+        self._closed = None  # set when that task ends
+        self._close_error = None  # what it raised
 
     def get_extra_info(self, name, default=None):
         return self._sock._peer if name == "peername" else default
@@ -350,17 +352,36 @@ class StreamWriter:
         """Start closing: what was written goes first, then the socket is
         given back to the module (wait_closed() waits for it)."""
         if self._closing is None:
+            self._closed = asyncio.Event()
             self._closing = _spawn(self._close())
 
     async def _close(self):
         try:
-            await self.drain()
+            try:
+                await self.drain()
+            finally:
+                await self._sock.close()
+        except BaseException as e:
+            # the socket keeps its id when the module may still hold it:
+            # close() or wait_closed() again tries again
+            self._close_error = e
+            self._closing = None
+            if not isinstance(e, Exception):
+                raise
         finally:
-            await self._sock.close()
+            self._closed.set()
 
     async def wait_closed(self):
+        """Wait until closed; raises what closing raised.  Cancelling it
+        stops the waiting, not the closing."""
         self.close()
-        await self._closing
+        # an Event, not the task: on CPython a cancelled wait on a task
+        # cancels the task too
+        await self._closed.wait()
+        e = self._close_error
+        if e is not None:
+            self._close_error = None
+            raise e
 
 
 async def open_connection(modem, host, port, access_mode=BUFFER, timeout=None):

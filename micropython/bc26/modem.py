@@ -241,7 +241,7 @@ class Modem(Operations):
                     r.need_ready = False
                     self._run(self._ready())
                 else:
-                    if r.deadline is None:
+                    if r.wait is None:
                         # a wait with no end may outlast the clock's range:
                         # rebase it here too (r holds no time to move)
                         self._rebase()

@@ -38,6 +38,9 @@ BUFFER = const(0)       # access modes
 DIRECT_PUSH = const(1)
 
 MAX_URCS = const(8)     # unclaimed URCs kept for the application
+# how long after a send timed out its result may still come: URCs lag by
+# a paging cycle in DRX (up to 10.24 s), more in eDRX
+_LATE_MS = const(60000)
 
 _PROMPT = ev.Prompt()   # shared: it has no fields
 _OK = parser.OK
@@ -192,8 +195,10 @@ class Protocol:
     _read_slot = None         # the socket the last AT+QIRD reads
     _now = 0
     # sends that timed out before their SEND OK / SEND FAIL: a result
-    # that comes late is theirs, not the next send's (see _result_event)
+    # that comes until _late_until (ms) is theirs, not the next send's
+    # (see _result_event); one that never comes is forgotten then
     _late_sends = 0
+    _late_until = 0
     send_hex = 0              # QICFG settings, as last seen or set
     viewmode = 0
     echomode = 0
@@ -272,7 +277,7 @@ class Protocol:
             self.wire = None
             gone = [c]
             if c.result == "send":
-                self._late_sends += 1
+                self._owe_late_send(now_ms)
         i = 0
         while i < len(self.awaiting):
             c = self.awaiting[i]
@@ -281,10 +286,14 @@ class Protocol:
                 self.awaiting.pop(i)
                 gone = list(gone) + [c]
                 if c.result == "send":
-                    self._late_sends += 1
+                    self._owe_late_send(now_ms)
             else:
                 i += 1
         return gone
+
+    def _owe_late_send(self, now_ms):
+        self._late_sends += 1
+        self._late_until = now_ms + _LATE_MS
 
     def rebase(self, delta):
         """The shell's clock moved its base up by delta ms: move every
@@ -297,6 +306,8 @@ class Protocol:
             if s.reconciled_ms is not None:
                 s.reconciled_ms -= delta
         self._now -= delta
+        if self._late_sends:
+            self._late_until -= delta
 
     def abandon(self, status=TIMED_OUT, error=None):
         """Forget the wire command (the caller resynchronises the module);
@@ -626,8 +637,11 @@ class Protocol:
             return False
         # who waits for it: the wire command, else the oldest awaiting one
         c = self.wire
-        if kind == "send" and c is not None and c.status < AWAITING and (
-                self._late_sends or (c.prompt and not c.phase)):
+        if self._late_sends and self._now >= self._late_until:
+            self._late_sends = 0  # never came (lost): settled by counters
+        if kind == "send" and c is not None and c.result == kind and \
+                c.status < AWAITING and (self._late_sends
+                                         or (c.prompt and not c.phase)):
             # Not the wire send's, which has no OK yet: its payload has not
             # gone (a data-mode send before its prompt), or an earlier send
             # that timed out is owed its result, which comes first.

@@ -219,6 +219,28 @@ def test_a_late_send_result_is_the_timed_out_sends_not_the_next_ones():
     assert c.status == DONE
 
 
+def test_an_owed_late_result_is_not_taken_from_another_commands_reply():
+    p = opened()
+    old = run(p, C.qisendex(0, b"a"), OK, connect_id=0)
+    p.expire(old.deadline)  # owed its result from now on
+    new = run(p, C.qisendex(0, b"b"), OK, connect_id=0, now=old.deadline)
+    assert new.status == AWAITING
+    # another command is on the wire when a SEND OK comes: the awaiting
+    # send's, as before (only a send on the wire can be told a late one)
+    run(p, C.at(), line(b"SEND OK") + OK, now=old.deadline)
+    assert new.status == DONE
+
+
+def test_a_late_result_that_never_comes_is_forgotten():
+    p = opened()
+    old = run(p, C.qisendex(0, b"a"), OK, connect_id=0)
+    p.expire(old.deadline)
+    later = old.deadline + 60000  # (state._LATE_MS) past it
+    c = run(p, C.qisendex(0, b"c"), line(b"SEND OK") + OK, connect_id=0,
+            now=later)
+    assert c.status == DONE  # a result before OK is its own again
+
+
 def test_the_socket_of_a_line_with_blanks_between_parameters():
     assert Command(b"AT+QICLOSE= 0\r").connect_id == 0
     assert Command(b'AT+QIOPEN=1, 2,"TCP","10.0.0.1",80\r').connect_id == 2

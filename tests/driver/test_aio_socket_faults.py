@@ -204,3 +204,25 @@ def test_a_bad_port_never_reaches_the_uart(make_emu, port, exc):
         return ids
 
     assert asyncio.run(main()) == (-1, -1, [0] * 5)
+
+
+def test_a_cancelled_wait_closed_does_not_stop_the_closing(make_emu, tcp_addr):
+    """wait_closed() cancelled while CLOSE OK is late: the close goes on,
+    and wait_closed() again waits for its end."""
+    emu = make_emu()
+
+    async def main():
+        modem = await _started(emu)
+        reader, writer = await bc26.aio.open_connection(modem, *tcp_addr)
+        cid = writer._sock.connect_id
+        emu.faults.late_close_ok(1.0)
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(writer.wait_closed(), 0.3)
+        await writer.wait_closed()
+        states = _states(modem)
+        modem.close()
+        return cid, states
+
+    cid, states = asyncio.run(main())
+    assert cid == 0 and states == [0] * 5
+
